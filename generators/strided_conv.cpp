@@ -1,0 +1,35 @@
+#include "strided_conv.h"
+
+namespace stridetune {
+
+using namespace Halide;
+
+StridedConv define_strided_conv(const ConvInputs &in) {
+    StridedConv a;
+    a.in = in;
+    Var c = a.c, fx = a.fx, fy = a.fy, k = a.k, x = a.x, y = a.y, n = a.n;
+
+    Expr inside = x >= 0 && x < in.in_width && y >= 0 && y < in.in_height;
+    a.padded(c, x, y, n) = select(inside,
+                                  in.input(c, clamp(x, 0, in.in_width - 1), clamp(y, 0, in.in_height - 1), n),
+                                  0.0f);
+
+    a.column_phases(a.xq, a.phase, c, y, n) = a.padded(c, a.xq * in.stride_x + a.phase - in.pad_left, y, n);
+
+    Expr tap_x = fx * in.dilation_x;
+    a.strided_view(c, fx, fy, x, y, n) =
+        a.column_phases(x + tap_x / in.stride_x, tap_x % in.stride_x, c,
+                        y * in.stride_y + fy * in.dilation_y - in.pad_top, n);
+
+    a.packed_filter(k, c, fx, fy) =
+        select(k < in.out_channels, in.filter(clamp(k, 0, in.out_channels - 1), c, fx, fy), 0.0f);
+
+    a.r = RDom(0, in.in_channels, 0, in.filter_width, 0, in.filter_height, "r");
+    a.conv(k, x, y, n) = 0.0f;
+    a.conv(k, x, y, n) += a.packed_filter(k, a.r.x, a.r.y, a.r.z) * a.strided_view(a.r.x, a.r.y, a.r.z, x, y, n);
+
+    a.output(k, x, y, n) = a.conv(k, x, y, n);
+    return a;
+}
+
+}  // namespace stridetune

@@ -1,0 +1,48 @@
+// The strided 2-D convolution, defined once. Every schedule and every
+// autoscheduled baseline is applied to these Funcs; none restates the math.
+#pragma once
+
+#include "Halide.h"
+
+namespace stridetune {
+
+// Layouts, innermost dimension first (Halide's order):
+//   input  (c, x, y, n)    = NHWC
+//   filter (k, c, fx, fy)  = HWIO
+//   output (k, x, y, n)    = NHWC
+struct ConvInputs {
+    Halide::Func input;
+    Halide::Expr in_channels, in_width, in_height;
+    Halide::Func filter;
+    Halide::Expr out_channels, filter_width, filter_height;
+    Halide::Expr stride_x, stride_y, dilation_x, dilation_y, pad_left, pad_top;
+};
+
+struct StridedConv {
+    Halide::Var k{"k"}, x{"x"}, y{"y"}, n{"n"};
+    // Free variables of the views, named after the dimension they index.
+    Halide::Var c{"c"}, fx{"fx"}, fy{"fy"}, xq{"xq"}, phase{"phase"};
+    // Reduction over (c, fx, fy), c innermost as in memory.
+    Halide::RDom r;
+
+    ConvInputs in;
+    // The input, zero outside [0, W) x [0, H): the padding.
+    Halide::Func padded{"padded"};
+    // The padded input with its columns split by their phase modulo the
+    // stride, x = xq * stride_x + phase - pad_left: a vector over output x
+    // reads consecutive xq, so staging this view keeps loads dense.
+    Halide::Func column_phases{"column_phases"};
+    // The numpy answer's as_strided view: patch (c, fx, fy) of output pixel
+    // (x, y, n). Materialised, it is the im2col patch matrix.
+    Halide::Func strided_view{"strided_view"};
+    // The filter, zero past the last output channel, so that register
+    // tiles over k may round K up.
+    Halide::Func packed_filter{"packed_filter"};
+    // The contraction of the view with the filter.
+    Halide::Func conv{"conv"};
+    Halide::Func output{"output"};
+};
+
+StridedConv define_strided_conv(const ConvInputs &in);
+
+}  // namespace stridetune

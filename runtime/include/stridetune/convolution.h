@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "isa.h"
+#include "tensor.h"
+
+namespace stridetune {
+
+// Geometry of a 2-D convolution. Dilation 1 is a dense filter.
+struct ConvParams {
+    int stride_h = 1, stride_w = 1;
+    int dilation_h = 1, dilation_w = 1;
+    int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+};
+
+// The kernels built ahead of time. Hand schedules: direct_* (strided
+// contraction in place), gemm_* (copy-then-GEMM); *_pixels put output
+// pixels in vector lanes (small K), the others output channels.
+// Baselines: Halide's autoschedulers on the same algorithm.
+enum class Schedule {
+    direct_channels,
+    direct_pixels,
+    gemm_tile,
+    gemm_tile_pixels,
+    gemm_whole,
+    adams2019,
+    mullapudi2016,
+};
+inline constexpr Schedule all_schedules[] = {
+    Schedule::direct_channels, Schedule::direct_pixels, Schedule::gemm_tile,     Schedule::gemm_tile_pixels,
+    Schedule::gemm_whole,      Schedule::adams2019,     Schedule::mullapudi2016,
+};
+
+std::string_view to_string(Schedule schedule);
+std::optional<Schedule> parse_schedule(std::string_view name);
+
+// Per-call choices; unset fields take the library's defaults.
+struct Options {
+    std::optional<Schedule> schedule;  // default: the dispatcher's pick
+    std::optional<Isa> max_isa;        // default: max_isa()
+};
+
+// The kernel a call runs.
+struct Plan {
+    Schedule schedule;
+    Isa isa;
+    std::string kernel;      // the generated function, e.g. stridetune_direct_pixels_avx512
+    std::string target;      // the Halide target it was compiled for
+    std::string parameters;  // its schedule parameters
+    std::string reason;      // why the dispatcher chose it
+};
+
+// Output size along one axis: floor((in + pads - dilation*(filter-1) - 1) / stride) + 1.
+int64_t output_extent(int64_t in, int64_t filter, int stride, int dilation, int pad_begin, int pad_end);
+
+// output[n][oy][ox][k] = sum over fy, fx, c of
+//   input[n][oy*sh + fy*dh - pt][ox*sw + fx*dw - pl][c] * filter[fy][fx][c][k],
+// zero outside the input. input NHWC, filter HWIO [FH][FW][C][K], output NHWC.
+// Validates every argument first (Error names the field; nothing written).
+// Thread-safe. Returns the plan it ran.
+Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
+              const Options &options = {});
+
+// The kernel convolve() would run for these arguments, after the same validation.
+Plan plan(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
+          const Options &options = {});
+
+// Worker threads for all calls: STRIDETUNE_NUM_THREADS, else every core.
+void set_num_threads(int threads);
+int num_threads();
+
+// One line on stderr per call with its kernel and time: STRIDETUNE_VERBOSE=1.
+void set_verbose(bool verbose);
+
+}  // namespace stridetune

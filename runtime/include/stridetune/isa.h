@@ -1,0 +1,24 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace stridetune {
+
+// x86-64 ISA levels that kernels are built for, lowest first.
+enum class Isa { sse41, avx2, avx512 };
+
+std::string_view to_string(Isa isa);
+std::optional<Isa> parse_isa(std::string_view name);
+
+// The best level this CPU and OS support (cpuid and xgetbv, read once).
+// Throws Error on a CPU without SSE4.1.
+Isa detected_isa();
+
+// The level calls run at by default: detected_isa(), capped by
+// STRIDETUNE_MAX_ISA=sse41|avx2|avx512 or set_max_isa().
+Isa max_isa();
+// Caps the level for later calls; a cap above the CPU's level has no effect.
+void set_max_isa(Isa isa);
+
+}  // namespace stridetune

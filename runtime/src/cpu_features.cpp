@@ -1,0 +1,61 @@
+// Reads the CPU's ISA level once: cpuid for the instructions, xgetbv for the
+// OS saving the wider registers (without it AVX state is lost on a context switch).
+#include <cpuid.h>
+
+#include <array>
+#include <cstdint>
+
+#include "stridetune/error.h"
+#include "stridetune/isa.h"
+
+namespace stridetune {
+namespace {
+
+constexpr std::array<std::string_view, 3> isa_names{"sse41", "avx2", "avx512"};
+
+bool has_bits(uint32_t reg, uint32_t bits) {
+    return (reg & bits) == bits;
+}
+
+uint64_t xgetbv0() {
+    uint32_t eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return (uint64_t(edx) << 32) | eax;
+}
+
+Isa detect() {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_SSE4_1)) {
+        throw Error("this CPU lacks SSE4.1, the lowest ISA level stridetune is built for");
+    }
+    const uint32_t ecx1 = ecx;
+    if (!has_bits(ecx1, bit_OSXSAVE | bit_AVX | bit_FMA | bit_F16C)) return Isa::sse41;
+    const uint64_t xcr0 = xgetbv0();
+    constexpr uint64_t xmm_ymm = 0x6, opmask_zmm = 0xe0;
+    if (!has_bits(uint32_t(xcr0), xmm_ymm)) return Isa::sse41;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || !(ebx & bit_AVX2)) return Isa::sse41;
+    // Halide's avx512_skylake feature set: F, CD, BW, DQ, VL.
+    const uint32_t skylake = bit_AVX512F | bit_AVX512CD | bit_AVX512BW | bit_AVX512DQ | bit_AVX512VL;
+    if (has_bits(ebx, skylake) && has_bits(uint32_t(xcr0), opmask_zmm)) return Isa::avx512;
+    return Isa::avx2;
+}
+
+}  // namespace
+
+std::string_view to_string(Isa isa) {
+    return isa_names[static_cast<size_t>(isa)];
+}
+
+std::optional<Isa> parse_isa(std::string_view name) {
+    for (size_t i = 0; i < isa_names.size(); i++) {
+        if (isa_names[i] == name) return static_cast<Isa>(i);
+    }
+    return std::nullopt;
+}
+
+Isa detected_isa() {
+    static const Isa isa = detect();
+    return isa;
+}
+
+}  // namespace stridetune

@@ -1,0 +1,55 @@
+// Until the tuner exists, the schedule is picked by an ordered, declarative
+// list (as oneDNN's implementation lists are): the first entry whose
+// predicate accepts the problem wins; the last accepts everything.
+#include "dispatch.h"
+
+#include <string>
+
+namespace stridetune::detail {
+namespace {
+
+int vector_lanes(Isa isa) {
+    return isa == Isa::avx512 ? 16 : isa == Isa::avx2 ? 8 : 4;
+}
+
+// Fraction of vector lanes doing useful work when `extent` is cut into vectors of `lanes`.
+double lane_use(int64_t extent, int lanes) {
+    return double(extent) / double((extent + lanes - 1) / lanes * lanes);
+}
+
+struct Candidate {
+    Schedule schedule;
+    bool (*accepts)(const Problem &, Isa, std::string &reason);
+};
+
+// Output channels fill the vector lanes worse than output pixels along x do:
+// the numpy answer's K = 5 uses 5 of 16 lanes, its 109 pixels 109 of 112.
+bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
+    const int lanes = vector_lanes(isa);
+    const double channels = lane_use(p.k, lanes), pixels = lane_use(p.ow, lanes);
+    reason = "lane use: output channels " + std::to_string(int(channels * 100)) + "%, pixels along x " +
+             std::to_string(int(pixels * 100)) + "%";
+    return pixels > channels;
+}
+
+bool any_problem(const Problem &, Isa, std::string &reason) {
+    reason = "output channels fill the vector lanes";
+    return true;
+}
+
+constexpr Candidate candidates[] = {
+    {Schedule::direct_pixels, few_output_channels},
+    {Schedule::direct_channels, any_problem},
+};
+
+}  // namespace
+
+Choice choose_schedule(const Problem &problem, Isa isa) {
+    std::string reason;
+    for (const Candidate &c : candidates) {
+        if (c.accepts(problem, isa, reason)) return {c.schedule, "heuristic: " + reason};
+    }
+    return {Schedule::direct_channels, "heuristic: fallback"};  // unreachable: the last candidate accepts all
+}
+
+}  // namespace stridetune::detail

@@ -1,0 +1,135 @@
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <sstream>
+
+#include "problem.h"
+#include "stridetune/error.h"
+
+namespace stridetune {
+
+int64_t output_extent(int64_t in, int64_t filter, int stride, int dilation, int pad_begin, int pad_end) {
+    const int64_t span = int64_t(dilation) * (filter - 1) + 1;
+    const int64_t padded = in + pad_begin + pad_end;
+    if (stride <= 0 || padded < span) return 0;
+    return (padded - span) / stride + 1;
+}
+
+namespace detail {
+namespace {
+
+constexpr int64_t halide_index_limit = std::numeric_limits<int32_t>::max();
+
+[[noreturn]] void fail(const std::string &message) {
+    throw Error(message);
+}
+
+template<typename T>
+std::string dims_string(const TensorView<T> &t) {
+    std::ostringstream s;
+    s << '[' << t.dims[0] << ", " << t.dims[1] << ", " << t.dims[2] << ", " << t.dims[3] << ']';
+    return s.str();
+}
+
+// Lowest and one past the highest byte address the view touches.
+template<typename T>
+std::pair<uintptr_t, uintptr_t> byte_span(const TensorView<T> &t) {
+    int64_t lo = 0, hi = 0;
+    for (int d = 0; d < 4; d++) {
+        const int64_t reach = (t.dims[d] - 1) * t.strides[d];
+        (reach < 0 ? lo : hi) += reach;
+    }
+    const auto base = reinterpret_cast<uintptr_t>(t.data);
+    return {base + lo * int64_t(sizeof(float)), base + (hi + 1) * int64_t(sizeof(float))};
+}
+
+template<typename T>
+void check_tensor(const char *name, const TensorView<T> &t) {
+    if (t.data == nullptr) fail(std::string(name) + ": data is a null pointer");
+    for (int d = 0; d < 4; d++) {
+        if (t.dims[d] <= 0) {
+            fail(std::string(name) + ": dims " + dims_string(t) + " must all be positive");
+        }
+        if (t.dims[d] > halide_index_limit || std::abs(t.strides[d]) > halide_index_limit) {
+            fail(std::string(name) + ": extent or stride of dimension " + std::to_string(d) +
+                 " exceeds the 32-bit indexing of the kernels");
+        }
+    }
+    int64_t reach = 0;
+    for (int d = 0; d < 4; d++) {
+        reach += (t.dims[d] - 1) * std::abs(t.strides[d]);
+        if (reach > halide_index_limit) {
+            fail(std::string(name) + ": spans more elements than the 32-bit indexing of the kernels allows");
+        }
+    }
+}
+
+template<typename A, typename B>
+bool overlap(const TensorView<A> &a, const TensorView<B> &b) {
+    auto [a_lo, a_hi] = byte_span(a);
+    auto [b_lo, b_hi] = byte_span(b);
+    return a_lo < b_hi && b_lo < a_hi;
+}
+
+// The kernels declare this range for strides, dilations and pads.
+constexpr int geometry_limit = 1 << 16;
+
+void check_in_range(const char *field, int value, int lowest) {
+    if (value < lowest || value > geometry_limit) {
+        fail(std::string("params.") + field + " is " + std::to_string(value) + ", must be in [" +
+             std::to_string(lowest) + ", " + std::to_string(geometry_limit) + "]");
+    }
+}
+
+}  // namespace
+
+std::string Problem::descriptor() const {
+    std::ostringstream s;
+    s << "mb" << n << "ic" << c << "ih" << h << "iw" << w << "oc" << k << "oh" << oh << "ow" << ow << "kh" << fh
+      << "kw" << fw << "sh" << params.stride_h << "sw" << params.stride_w << "dh" << params.dilation_h - 1 << "dw"
+      << params.dilation_w - 1 << "ph" << params.pad_top << "pw" << params.pad_left;
+    return s.str();
+}
+
+Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {
+    check_in_range("stride_h", p.stride_h, 1);
+    check_in_range("stride_w", p.stride_w, 1);
+    check_in_range("dilation_h", p.dilation_h, 1);
+    check_in_range("dilation_w", p.dilation_w, 1);
+    check_in_range("pad_top", p.pad_top, 0);
+    check_in_range("pad_left", p.pad_left, 0);
+    check_in_range("pad_bottom", p.pad_bottom, 0);
+    check_in_range("pad_right", p.pad_right, 0);
+    check_tensor("input", input);
+    check_tensor("filter", filter);
+    check_tensor("output", output);
+
+    Problem pr{input.dims[0], input.dims[1], input.dims[2], input.dims[3], filter.dims[3], filter.dims[0],
+               filter.dims[1], output.dims[1], output.dims[2], p};
+    if (filter.dims[2] != pr.c) {
+        fail("filter: has " + std::to_string(filter.dims[2]) + " input channels (dims[2]), input has " +
+             std::to_string(pr.c) + " (dims[3])");
+    }
+    const int64_t oh = output_extent(pr.h, pr.fh, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom);
+    const int64_t ow = output_extent(pr.w, pr.fw, p.stride_w, p.dilation_w, p.pad_left, p.pad_right);
+    if (oh == 0 || ow == 0) {
+        fail("input: padded input " + std::to_string(pr.h + p.pad_top + p.pad_bottom) + "x" +
+             std::to_string(pr.w + p.pad_left + p.pad_right) + " is smaller than the dilated filter " +
+             std::to_string(int64_t(p.dilation_h) * (pr.fh - 1) + 1) + "x" +
+             std::to_string(int64_t(p.dilation_w) * (pr.fw - 1) + 1) + ": the effective input is empty");
+    }
+    const std::array<int64_t, 4> expected{pr.n, oh, ow, pr.k};
+    if (output.dims != expected) {
+        fail("output: dims " + dims_string(output) + " do not match the expected " +
+             dims_string(TensorView<const float>{nullptr, expected, {}}) + " (N, OH, OW, K)");
+    }
+    if (output.strides[3] != 1) {
+        fail("output: channel stride is " + std::to_string(output.strides[3]) + ", must be 1");
+    }
+    if (overlap(output, input)) fail("output: overlaps the input");
+    if (overlap(output, filter)) fail("output: overlaps the filter");
+    return pr;
+}
+
+}  // namespace detail
+}  // namespace stridetune

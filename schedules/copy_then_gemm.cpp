@@ -1,0 +1,52 @@
+// Copy-then-GEMM: the numpy answer's reshape. The strided view is copied into
+// a contiguous patch matrix (rows (c, fx, fy), columns output pixels), then
+// contracted with the filter by the register-blocked GEMM tile.
+//
+// patches=tile:  one tile of output pixels at a time, so the patch matrix
+//                stays in cache while every output channel reuses it.
+// patches=whole: every patch of the tensor first, as the reshape does.
+#include "conv_generator.h"
+#include "register_tile.h"
+
+namespace stridetune {
+
+using namespace Halide;
+
+enum class PatchScope { tile, whole };
+
+class CopyThenGemm : public ConvGenerator<CopyThenGemm> {
+public:
+    GeneratorParam<PatchScope> patches{"patches", PatchScope::tile,
+                                       {{"tile", PatchScope::tile}, {"whole", PatchScope::whole}}};
+    GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
+    GeneratorParam<int> channel_width{"channel_width", 0};
+    GeneratorParam<int> x_width{"x_width", 0};
+    GeneratorParam<int> rows{"rows", 0};
+
+    void apply(StridedConv &a, const Target &target) {
+        const bool pixel_lanes = lanes == Lanes::pixels;
+        const int default_channel_width = pixel_lanes ? 6 : 2;
+        RegisterTile tile{lanes, channel_width ? int(channel_width) : default_channel_width, x_width, rows};
+        TileLoops loops = schedule_register_tile(a, tile, target);
+        const int vec = target.natural_vector_size<float>();
+
+        Func view = a.strided_view;
+        if (pixel_lanes) {
+            // Pixels innermost in memory: the tile's vector loads are dense.
+            view.reorder_storage(a.x, a.c, a.fx, a.fy, a.y, a.n).reorder(a.x, a.c, a.fx, a.fy, a.y, a.n);
+            view.vectorize(a.x, vec, TailStrategy::RoundUp);
+        } else {
+            view.vectorize(a.c, vec, TailStrategy::GuardWithIf);
+        }
+        if (patches == PatchScope::whole) {
+            view.compute_root().parallel(a.n);
+        } else {
+            view.compute_at(a.output, loops.x_tile);
+        }
+        specialize_common_strides(a);
+    }
+};
+
+}  // namespace stridetune
+
+HALIDE_REGISTER_GENERATOR(stridetune::CopyThenGemm, stridetune_copy_then_gemm)

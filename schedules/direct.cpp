@@ -1,0 +1,43 @@
+// Direct strided contraction: the reduction reads the input in place through
+// the strided view; no patch matrix is built.
+//
+// lanes=channels: output channels in vector lanes (K of a vector or more).
+//   Rows of the zero-padded input are staged per tile of output rows, so the
+//   padding test runs once per input element, not once per filter tap.
+// lanes=pixels: output pixels along x in vector lanes, for small K. Rows of
+//   the input are staged split by column phase modulo the stride (even/odd
+//   planes for stride 2), so the vector of pixels x..x+15 reads consecutive
+//   staged elements for every tap.
+#include "conv_generator.h"
+#include "register_tile.h"
+
+namespace stridetune {
+
+using namespace Halide;
+
+class Direct : public ConvGenerator<Direct> {
+public:
+    GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
+    GeneratorParam<int> channel_width{"channel_width", 0};
+    GeneratorParam<int> x_width{"x_width", 0};
+    GeneratorParam<int> rows{"rows", 0};
+
+    void apply(StridedConv &a, const Target &target) {
+        const bool pixel_lanes = lanes == Lanes::pixels;
+        // 6 unrolled channels cover the numpy answer's K = 5 in one pass.
+        const int default_channel_width = pixel_lanes ? 6 : 2;
+        RegisterTile tile{lanes, channel_width ? int(channel_width) : default_channel_width, x_width, rows};
+        TileLoops loops = schedule_register_tile(a, tile, target);
+        const int vec = target.natural_vector_size<float>();
+        if (pixel_lanes) {
+            a.column_phases.compute_at(a.output, loops.row_tile).vectorize(a.xq, vec, TailStrategy::RoundUp);
+        } else {
+            a.padded.compute_at(a.output, loops.row_tile).vectorize(a.c, vec, TailStrategy::GuardWithIf);
+        }
+        specialize_common_strides(a);
+    }
+};
+
+}  // namespace stridetune
+
+HALIDE_REGISTER_GENERATOR(stridetune::Direct, stridetune_direct)

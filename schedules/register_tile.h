@@ -1,0 +1,50 @@
+// The register-blocked inner loop that every hand schedule shares: a tile of
+// output held in vector registers while the reduction over (c, fx, fy) runs
+// inside it. Strategies differ in what they stage around this tile.
+#pragma once
+
+#include "Halide.h"
+#include "strided_conv.h"
+
+namespace stridetune {
+
+// Which output dimension fills the vector lanes.
+enum class Lanes {
+    channels,  // output channels k: for K at least a vector wide
+    pixels,    // output pixels along x: for small K (the numpy answer's K = 5)
+};
+
+struct RegisterTile {
+    Lanes lanes = Lanes::channels;
+    // Lanes::channels: vectors of output channels per tile.
+    // Lanes::pixels:   output channels per tile (unrolled, each a vector of pixels).
+    int channel_width = 2;
+    // Vectors (Lanes::pixels) or single pixels (Lanes::channels) along x per tile.
+    int x_width = 0;
+    // Output rows per tile; 0 derives the count from the register file.
+    int rows = 0;
+};
+
+// Where the tile lives in the loop nest, for strategies that stage data there.
+struct TileLoops {
+    Halide::Var row_tile;   // output loop over tiles of rows (and images, fused)
+    Halide::Var x_tile;     // output loop over tiles along x
+    int pixels_per_tile;    // output pixels along x in one tile
+    int rows_per_tile;
+};
+
+// Vector registers of the target's ISA: 32 zmm with AVX-512, 16 otherwise.
+int vector_registers(const Halide::Target &target);
+
+// Fills in the zero (derived) fields of `tile` for `target`.
+RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &target);
+
+// Schedules output and conv as register tiles, parallel over row tiles and
+// images; returns the loops at which a strategy may stage its inputs.
+TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &tile, const Halide::Target &target);
+
+// Compiles strides 1 and 2 without dilation as constants; any other
+// geometry runs the same schedule with the stride as a runtime value.
+void specialize_common_strides(StridedConv &a);
+
+}  // namespace stridetune

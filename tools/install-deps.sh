@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what stridetune needs from Debian 12's packages; skips the apt round-trip when all are present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build
+  libhalide14-0-dev llvm-14-dev clang-14 liblld-14-dev
+  libgtest-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
