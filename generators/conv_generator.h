@@ -36,7 +36,7 @@ public:
         filter.dim(0).set_stride(Halide::Expr());
 
         conv_ = define_strided_conv({input, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
-                                     filter, filter.dim(0).extent(), filter.dim(2).extent(), filter.dim(3).extent(),
+                                     input.dim(0).stride(), input.dim(1).stride(), filter, filter.dim(0).extent(), filter.dim(2).extent(), filter.dim(3).extent(),
                                      stride_x, stride_y, dilation_x, dilation_y, pad_left, pad_top});
         output = conv_.output;
         set_seed_estimates();

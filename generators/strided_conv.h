@@ -13,6 +13,9 @@ namespace stridetune {
 struct ConvInputs {
     Halide::Func input;
     Halide::Expr in_channels, in_width, in_height;
+    // Element strides of the input's channel and pixel dimensions: schedules
+    // specialise on dense layouts to turn strided loads into shuffles.
+    Halide::Expr in_channel_stride, in_pixel_stride;
     Halide::Func filter;
     Halide::Expr out_channels, filter_width, filter_height;
     Halide::Expr stride_x, stride_y, dilation_x, dilation_y, pad_left, pad_top;

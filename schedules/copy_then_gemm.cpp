@@ -19,6 +19,7 @@ public:
     GeneratorParam<PatchScope> patches{"patches", PatchScope::tile,
                                        {{"tile", PatchScope::tile}, {"whole", PatchScope::whole}}};
     GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
+    GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> channel_width{"channel_width", 0};
     GeneratorParam<int> x_width{"x_width", 0};
     GeneratorParam<int> rows{"rows", 0};
@@ -26,9 +27,9 @@ public:
     void apply(StridedConv &a, const Target &target) {
         const bool pixel_lanes = lanes == Lanes::pixels;
         const int default_channel_width = pixel_lanes ? 6 : 2;
-        RegisterTile tile{lanes, channel_width ? int(channel_width) : default_channel_width, x_width, rows};
+        RegisterTile tile{lanes, vector_width, channel_width ? int(channel_width) : default_channel_width, x_width, rows};
         TileLoops loops = schedule_register_tile(a, tile, target);
-        const int vec = target.natural_vector_size<float>();
+        const int vec = loops.vector_width;
 
         Func view = a.strided_view;
         if (pixel_lanes) {

@@ -12,14 +12,18 @@ int vector_registers(const Target &target) {
 
 RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
     const int regs = vector_registers(target);
+    if (tile.vector_width == 0) tile.vector_width = target.natural_vector_size<float>();
     if (tile.lanes == Lanes::pixels) {
         // Accumulators: channel_width x x_width x rows vectors. Beside them
-        // live one input vector and one broadcast filter tap, so
-        // channel_width * x_width * rows <= regs - 2: with the default 6
-        // channels x 1 vector, 5 rows on AVX-512 (30 of 32), 2 rows on AVX2
-        // and SSE4.1 (12 of 16).
+        // live the channel_width filter taps, broadcast once per reduction
+        // step, and one input vector, so
+        // channel_width * (x_width * rows + 1) + 1 <= regs: with the default
+        // 6 channels x 1 vector, 4 rows on AVX-512 (31 of 32), 1 row on AVX2
+        // and SSE4.1 (13 of 16).
         if (tile.x_width == 0) tile.x_width = 1;
-        if (tile.rows == 0) tile.rows = std::max(1, (regs - 2) / (tile.channel_width * tile.x_width));
+        if (tile.rows == 0) {
+            tile.rows = std::max(1, ((regs - 1) / tile.channel_width - 1) / tile.x_width);
+        }
     } else {
         // Accumulators: channel_width vectors x x_width pixels x rows. The
         // channel_width filter vectors stay live across the pixels, plus one
@@ -36,55 +40,55 @@ RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
 
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, const Target &target) {
     const RegisterTile tile = derive_register_tile(requested, target);
-    const int vec = target.natural_vector_size<float>();
+    const int vec = tile.vector_width;
     const bool pixel_lanes = tile.lanes == Lanes::pixels;
     const int pixels = pixel_lanes ? tile.x_width * vec : tile.x_width;
     const int channels = pixel_lanes ? tile.channel_width : tile.channel_width * vec;
 
     Func out = a.output, conv = a.conv;
     Var k = a.k, x = a.x, y = a.y, n = a.n;
-    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), row_tile("row_tile");
+    Var ko("ko"), ki("ki"), xo("xo"), xi("xi"), yo("yo"), yi("yi"), row_tile("row_tile");
 
-    // The output copies the tile out of the accumulators; its edges are
+    // The output copies each tile out of the accumulators; its edges are
     // guarded, so no shape is too small and nothing past the output is written.
     out.split(y, yo, yi, tile.rows, TailStrategy::GuardWithIf)
         .split(x, xo, xi, pixels, TailStrategy::GuardWithIf)
-        .reorder(k, xi, yi, xo, yo, n)
+        .split(k, ko, ki, channels, TailStrategy::GuardWithIf)
         .fuse(yo, n, row_tile)
         .parallel(row_tile);
     if (pixel_lanes) {
-        out.reorder(xi, k, yi, xo, row_tile).vectorize(xi, vec, TailStrategy::GuardWithIf);
+        // Output channels are innermost in memory, pixels in the lanes: the
+        // tile goes out in scalar stores, fully unrolled so that each reads
+        // a register lane (a load from the just-stored tile would stall on
+        // store forwarding, a vector scatter is slower still).
+        out.reorder(ki, xi, yi, ko, xo, row_tile).unroll(ki).unroll(xi).unroll(yi);
     } else {
-        out.vectorize(k, vec, TailStrategy::GuardWithIf);
+        out.reorder(ki, xi, yi, ko, xo, row_tile).vectorize(ki, vec, TailStrategy::GuardWithIf);
     }
 
-    // The accumulators are computed over whole tiles (RoundUp): past the
-    // edges they read zero-padded input and zero filter taps, so the
-    // unrolled tile has a constant shape and stays in registers.
-    conv.compute_at(out, xo);
-    conv.vectorize(pixel_lanes ? x : k, vec, TailStrategy::RoundUp);
+    // One tile of accumulators, of constant size: it is computed whole even
+    // at the output's edges, where it reads zero padding and zero filter
+    // taps, so the unrolled tile lives in registers.
+    conv.compute_at(out, ko)
+        .bound_extent(k, channels)
+        .bound_extent(x, pixels)
+        .bound_extent(y, tile.rows)
+        .store_in(MemoryType::Stack);
+    if (pixel_lanes) conv.reorder_storage(x, k, y);
+    conv.vectorize(pixel_lanes ? x : k, vec);
     RVar rc = a.r.x, rfx = a.r.y, rfy = a.r.z;
-    Var ko("ko"), ki("ki"), kl("kl"), xt("xt"), xin("xin"), xl("xl"), yt("yt"), yin("yin");
+    Var outer("outer"), lane("lane");
     Stage update = conv.update();
-    update.split(k, ko, ki, channels, TailStrategy::RoundUp)
-        .split(x, xt, xin, pixels, TailStrategy::RoundUp)
-        .split(y, yt, yin, tile.rows, TailStrategy::RoundUp);
     if (pixel_lanes) {
-        update.split(xin, xin, xl, vec, TailStrategy::GuardWithIf)
-            .reorder(ki, xl, xin, yin, rc, rfx, rfy, ko, xt, yt, n)
-            .vectorize(xl)
-            .unroll(ki);
+        update.split(x, outer, lane, vec).reorder(k, lane, outer, y, rc, rfx, rfy, n).unroll(k);
     } else {
-        update.split(ki, ki, kl, vec, TailStrategy::GuardWithIf)
-            .reorder(kl, ki, xin, yin, rc, rfx, rfy, ko, xt, yt, n)
-            .vectorize(kl)
-            .unroll(ki);
+        update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
-    update.unroll(xin).unroll(yin);
+    update.vectorize(lane).unroll(outer).unroll(y);
 
     // Filter taps are packed once per call, zero past K.
-    a.packed_filter.compute_root().vectorize(k, vec, TailStrategy::RoundUp);
-    return {row_tile, xo, pixels, tile.rows};
+    a.packed_filter.compute_root().vectorize(k, target.natural_vector_size<float>(), TailStrategy::RoundUp);
+    return {row_tile, xo, pixels, tile.rows, vec};
 }
 
 void specialize_common_strides(StridedConv &a) {

@@ -16,6 +16,9 @@ enum class Lanes {
 
 struct RegisterTile {
     Lanes lanes = Lanes::channels;
+    // Floats per vector; 0 takes the target's natural width. A narrower
+    // vector wastes fewer lanes when K (or OW) is small.
+    int vector_width = 0;
     // Lanes::channels: vectors of output channels per tile.
     // Lanes::pixels:   output channels per tile (unrolled, each a vector of pixels).
     int channel_width = 2;
@@ -31,6 +34,7 @@ struct TileLoops {
     Halide::Var x_tile;     // output loop over tiles along x
     int pixels_per_tile;    // output pixels along x in one tile
     int rows_per_tile;
+    int vector_width;
 };
 
 // Vector registers of the target's ISA: 32 zmm with AVX-512, 16 otherwise.

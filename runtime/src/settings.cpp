@@ -2,6 +2,7 @@
 // once, and an API call may change it later.
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,8 @@
 #include <thread>
 
 #include "settings.h"
+#include "stridetune/convolution.h"
+#include "stridetune/isa.h"
 #include "stridetune/error.h"
 
 namespace stridetune {

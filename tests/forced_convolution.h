@@ -1,0 +1,49 @@
+// Runs stridetune::convolve with the schedule and the ISA level forced
+// through Options, and checks the Plan and the output against the reference.
+#pragma once
+
+#include <exception>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "compare.h"
+#include "reference.h"
+#include "schedule_isa.h"
+#include "stridetune.h"
+#include "test_buffer.h"
+
+namespace stridetune_test {
+
+// `output` must hold the sentinel on entry (see test_buffer.h).
+// The Plan must name the forced schedule at exactly the forced level (every
+// kernel is built for every level), and the output must match the reference.
+inline testing::AssertionResult forced_convolution_matches(const stridetune::ConstTensor &input,
+                                                           const stridetune::ConstTensor &filter,
+                                                           const stridetune::Tensor &output,
+                                                           const stridetune::ConvParams &params,
+                                                           const ReferenceOutput &ref, const ScheduleIsa &forced) {
+    stridetune::Options options;
+    options.schedule = forced.schedule;
+    options.max_isa = forced.isa;
+    stridetune::Plan plan;
+    try {
+        plan = stridetune::convolve(input, filter, output, params, options);
+    } catch (const std::exception &e) {
+        // An Error promises that nothing was written: the output still holds the caller's sentinel.
+        int64_t written = 0;
+        for_each_index(output.dims, [&](int64_t a, int64_t b, int64_t c, int64_t d) {
+            written += !same_bits(element(output, a, b, c, d), sentinel);
+        });
+        return testing::AssertionFailure() << "convolve threw: " << e.what() << "\n  (" << written
+                                           << " output elements were written before it threw)";
+    }
+    if (plan.schedule != forced.schedule || plan.isa != forced.isa) {
+        return testing::AssertionFailure() << "Plan is " << schedule_name(plan.schedule) << " at "
+                                           << isa_name(plan.isa) << " (kernel " << plan.kernel << "), forced "
+                                           << test_name(forced);
+    }
+    return matches_reference(output, ref);
+}
+
+}  // namespace stridetune_test

@@ -1,0 +1,40 @@
+// An independent naive reference for stridetune's convolution: the textbook
+// seven-deep loop over the definition, accumulated in double. It shares no
+// code with the library, only the public types TensorView and ConvParams, and
+// reads the views through their strides, so it accepts any non-contiguous or
+// negatively strided view the library accepts.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "stridetune.h"
+
+namespace stridetune_test {
+
+// Output extent along one axis: floor((in + pads - dilation*(filter-1) - 1) / stride) + 1,
+// or 0 when the padded input is shorter than the dilated filter (empty effective input).
+int64_t reference_output_extent(int64_t in, int64_t filter, int64_t stride, int64_t dilation, int64_t pad_begin,
+                                int64_t pad_end);
+
+// The exact-as-double convolution and, per element, what its float error bound needs.
+struct ReferenceOutput {
+    std::array<int64_t, 4> dims{};  // N, OH, OW, K
+    int64_t reduction_length = 0;   // R = FH * FW * C, the terms summed per element
+    std::vector<double> value;      // dense NHWC: sum of input * filter
+    std::vector<double> abs_sum;    // dense NHWC: sum of |input * filter|
+
+    int64_t index(int64_t n, int64_t y, int64_t x, int64_t k) const {
+        return ((n * dims[1] + y) * dims[2] + x) * dims[3] + k;
+    }
+};
+
+// output[n][oy][ox][k] = sum over fy, fx, c of
+//   input[n][oy*sh + fy*dh - pt][ox*sw + fx*dw - pl][c] * filter[fy][fx][c][k], zero outside the input.
+// input NHWC and filter HWIO are read through their strides. The output size
+// follows reference_output_extent (both extents must be positive).
+ReferenceOutput reference_convolution(const stridetune::ConstTensor &input, const stridetune::ConstTensor &filter,
+                                      const stridetune::ConvParams &params);
+
+}  // namespace stridetune_test

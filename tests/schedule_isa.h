@@ -1,0 +1,75 @@
+// The (schedule, ISA level) pairs the tests run every kernel at, with names of
+// the tests' own (not the library's to_string) so that a failure names the kernel.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "stridetune.h"
+
+namespace stridetune_test {
+
+inline const std::vector<stridetune::Isa> &every_isa() {
+    static const std::vector<stridetune::Isa> isas{stridetune::Isa::sse41, stridetune::Isa::avx2,
+                                                   stridetune::Isa::avx512};
+    return isas;
+}
+
+inline std::string isa_name(stridetune::Isa isa) {
+    switch (isa) {
+    case stridetune::Isa::sse41: return "sse41";
+    case stridetune::Isa::avx2: return "avx2";
+    case stridetune::Isa::avx512: return "avx512";
+    }
+    return "unknown_isa";
+}
+
+inline std::string schedule_name(stridetune::Schedule s) {
+    using stridetune::Schedule;
+    switch (s) {
+    case Schedule::direct_channels: return "direct_channels";
+    case Schedule::direct_pixels: return "direct_pixels";
+    case Schedule::gemm_tile: return "gemm_tile";
+    case Schedule::gemm_tile_pixels: return "gemm_tile_pixels";
+    case Schedule::gemm_whole: return "gemm_whole";
+    case Schedule::adams2019: return "adams2019";
+    case Schedule::mullapudi2016: return "mullapudi2016";
+    }
+    return "unknown_schedule";
+}
+
+// Hand-written schedules, as opposed to the autoscheduled baselines.
+inline bool is_hand_schedule(stridetune::Schedule s) {
+    return s != stridetune::Schedule::adams2019 && s != stridetune::Schedule::mullapudi2016;
+}
+
+struct ScheduleIsa {
+    stridetune::Schedule schedule;
+    stridetune::Isa isa;
+};
+
+// Every schedule of all_schedules at every ISA level (levels above this CPU's
+// are instantiated too and skip at run time, so the test list is the same everywhere).
+inline std::vector<ScheduleIsa> every_schedule_at_every_isa() {
+    std::vector<ScheduleIsa> all;
+    for (stridetune::Schedule s : stridetune::all_schedules) {
+        for (stridetune::Isa isa : every_isa()) all.push_back({s, isa});
+    }
+    return all;
+}
+
+inline std::string test_name(const ScheduleIsa &p) {
+    return schedule_name(p.schedule) + "_" + isa_name(p.isa);
+}
+
+// How gtest prints a parameter.
+inline void PrintTo(const ScheduleIsa &p, std::ostream *os) {
+    *os << test_name(p);
+}
+
+inline bool cpu_supports(stridetune::Isa isa) {
+    return isa <= stridetune::detected_isa();
+}
+
+}  // namespace stridetune_test
