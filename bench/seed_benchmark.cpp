@@ -4,7 +4,10 @@
 // table of medians.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 #include <string>
@@ -52,12 +55,12 @@ public:
             if (run.aggregate_name != "median" && run.repetitions > 1) continue;
             const std::string name = run.run_name.function_name;
             if (!rows.count(name)) order.push_back(name);
-            rows[name] = {run.GetAdjustedRealTime(), run.counters.at("GFLOP/s").value, run.report_label};
+            rows[name] = {run.GetAdjustedRealTime(), run.counters.at("FLOP/s").value * 1e-9, run.report_label};
         }
     }
 
     void print_summary(const std::string &baseline) const {
-        std::printf("\n| kernel | ISA | median ms | GFLOP/s | speed-up vs %s |\n|---|---|---:|---:|---:|\n",
+        std::printf("| kernel | ISA, function | median ms | GFLOP/s | speed-up vs %s |\n|---|---|---:|---:|---:|\n",
                     baseline.c_str());
         const double base_ms = rows.count(baseline) ? rows.at(baseline).ms : 0;
         for (const std::string &name : order) {
@@ -71,13 +74,32 @@ public:
 void run_kernel(benchmark::State &state, SeedProblem &problem, const stridetune::Options &options) {
     stridetune::Plan plan = problem.run(options);  // warm-up: first-touch pages, thread pool start
     for (auto _ : state) problem.run(options);
-    state.counters["GFLOP/s"] = benchmark::Counter(problem.flops(), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["FLOP/s"] = benchmark::Counter(problem.flops(), benchmark::Counter::kIsIterationInvariantRate);
     state.SetLabel(std::string(stridetune::to_string(plan.isa)) + " " + plan.kernel);
+}
+
+std::string cpu_model() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    for (std::string line; std::getline(cpuinfo, line);) {
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    }
+    return "unknown CPU";
 }
 
 }  // namespace
 
+// --markdown: Google Benchmark's rows go to stderr, and stdout gets only the
+// summary table (tools/update-readme.py puts it in the README).
 int main(int argc, char **argv) {
+    bool markdown = false;
+    for (int i = 1; i < argc; i++) {
+        if (std::string(argv[i]) == "--markdown") {
+            markdown = true;
+            std::copy(argv + i + 1, argv + argc, argv + i);
+            argc--;
+            break;
+        }
+    }
     benchmark::Initialize(&argc, argv);
     static SeedProblem problem;
     for (stridetune::Schedule s : stridetune::all_schedules) {
@@ -89,10 +111,12 @@ int main(int argc, char **argv) {
     benchmark::RegisterBenchmark("dispatcher", [](benchmark::State &state) { run_kernel(state, problem, {}); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
-    std::printf("threads: %d, ISA: %s\n", stridetune::num_threads(),
-                std::string(stridetune::to_string(stridetune::max_isa())).c_str());
     MedianTable table;
+    if (markdown) table.SetOutputStream(&std::cerr);
     benchmark::RunSpecifiedBenchmarks(&table);
+    std::printf("%sThe numpy answer's problem (64x221x221x3 input, 4x4x3x5 filter, stride 2) on %s, %d threads; "
+                "median of Google Benchmark's repetitions.\n\n",
+                markdown ? "" : "\n", cpu_model().c_str(), stridetune::num_threads());
     table.print_summary("adams2019");
     benchmark::Shutdown();
 }

@@ -26,8 +26,7 @@ public:
 
     void apply(StridedConv &a, const Target &target) {
         const bool pixel_lanes = lanes == Lanes::pixels;
-        const int default_channel_width = pixel_lanes ? 6 : 2;
-        RegisterTile tile{lanes, vector_width, channel_width ? int(channel_width) : default_channel_width, x_width, rows};
+        RegisterTile tile{lanes, vector_width, channel_width, x_width, rows};
         TileLoops loops = schedule_register_tile(a, tile, target);
         const int vec = loops.vector_width;
 

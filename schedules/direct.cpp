@@ -27,13 +27,12 @@ public:
 
     void apply(StridedConv &a, const Target &target) {
         const bool pixel_lanes = lanes == Lanes::pixels;
-        // 6 unrolled channels cover the numpy answer's K = 5 in one pass.
-        const int default_channel_width = pixel_lanes ? 6 : 2;
-        RegisterTile tile{lanes, vector_width, channel_width ? int(channel_width) : default_channel_width, x_width, rows};
+        RegisterTile tile{lanes, vector_width, channel_width, x_width, rows};
         TileLoops loops = schedule_register_tile(a, tile, target);
         const int vec = loops.vector_width;
         if (pixel_lanes) {
-            a.column_phases.compute_at(a.output, loops.row_tile).vectorize(a.xq, vec, TailStrategy::RoundUp);
+            a.column_phases.compute_at(a.output, loops.row_tile)
+                .vectorize(a.xq, vec, TailStrategy::RoundUp);
             // The rows go planar (pixels innermost) first, so that both
             // copies load with a small constant stride: dense loads and
             // permutes instead of gathers. The deinterleave by channel count
@@ -52,7 +51,8 @@ public:
                     .unroll(a.c);
             }
         } else {
-            a.padded.compute_at(a.output, loops.row_tile).vectorize(a.c, vec, TailStrategy::GuardWithIf);
+            a.padded.compute_at(a.output, loops.row_tile)
+                .vectorize(a.c, vec, TailStrategy::GuardWithIf);
         }
         specialize_common_strides(a);
     }

@@ -14,17 +14,23 @@ RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
     const int regs = vector_registers(target);
     if (tile.vector_width == 0) tile.vector_width = target.natural_vector_size<float>();
     if (tile.lanes == Lanes::pixels) {
+        // Each unrolled output channel needs its accumulators plus one
+        // broadcast filter tap; 5 channels fill the register file exactly on
+        // AVX-512 and AVX2 alike (below), where 6 would leave a row unused.
+        // The numpy answer's K = 5 takes one pass.
+        if (tile.channel_width == 0) tile.channel_width = 5;
         // Accumulators: channel_width x x_width x rows vectors. Beside them
         // live the channel_width filter taps, broadcast once per reduction
         // step, and one input vector, so
         // channel_width * (x_width * rows + 1) + 1 <= regs: with the default
-        // 6 channels x 1 vector, 4 rows on AVX-512 (31 of 32), 1 row on AVX2
-        // and SSE4.1 (13 of 16).
+        // 5 channels x 1 vector, 5 rows on AVX-512 (31 of 32), 2 rows on AVX2
+        // and SSE4.1 (16 of 16).
         if (tile.x_width == 0) tile.x_width = 1;
         if (tile.rows == 0) {
             tile.rows = std::max(1, ((regs - 1) / tile.channel_width - 1) / tile.x_width);
         }
     } else {
+        if (tile.channel_width == 0) tile.channel_width = 2;
         // Accumulators: channel_width vectors x x_width pixels x rows. The
         // channel_width filter vectors stay live across the pixels, plus one
         // broadcast input value: channel_width * (x_width * rows + 1) + 1 <= regs.

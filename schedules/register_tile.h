@@ -21,7 +21,8 @@ struct RegisterTile {
     int vector_width = 0;
     // Lanes::channels: vectors of output channels per tile.
     // Lanes::pixels:   output channels per tile (unrolled, each a vector of pixels).
-    int channel_width = 2;
+    // 0 takes the default (derive_register_tile).
+    int channel_width = 0;
     // Vectors (Lanes::pixels) or single pixels (Lanes::channels) along x per tile.
     int x_width = 0;
     // Output rows per tile; 0 derives the count from the register file.
@@ -30,8 +31,8 @@ struct RegisterTile {
 
 // Where the tile lives in the loop nest, for strategies that stage data there.
 struct TileLoops {
-    Halide::Var row_tile;   // output loop over tiles of rows (and images, fused)
-    Halide::Var x_tile;     // output loop over tiles along x
+    Halide::Var row_tile;   // parallel loop over tiles of rows (and images, fused)
+    Halide::Var x_tile;     // loop over tiles along x
     int pixels_per_tile;    // output pixels along x in one tile
     int rows_per_tile;
     int vector_width;
