@@ -25,19 +25,59 @@ void record_halide_error(void *, const char *message) {
     halide_error_message = message;
 }
 
-// A view as a halide_buffer_t: Halide orders dimensions innermost first.
-// The dims live in the caller's array, which must outlive the buffer.
-template<typename T>
-halide_buffer_t as_halide_buffer(const TensorView<T> &t, halide_dimension_t (&dims)[4]) {
-    for (int d = 0; d < 4; d++) {
-        dims[d] = halide_dimension_t(0, int32_t(t.dims[3 - d]), int32_t(t.strides[3 - d]));
+// The three tensors as halide_buffer_ts. Halide orders dimensions innermost
+// first; the dims live here, so a KernelArgs is neither copied nor moved.
+struct KernelArgs {
+    halide_dimension_t dims[3][4];
+    halide_buffer_t buffers[3];  // input, filter, output
+
+    KernelArgs(const ConstTensor &input, const ConstTensor &filter, const Tensor &output) {
+        set(0, input.data, input.dims, input.strides);
+        set(1, filter.data, filter.dims, filter.strides);
+        set(2, output.data, output.dims, output.strides);
     }
-    halide_buffer_t b{};
-    b.host = reinterpret_cast<uint8_t *>(const_cast<float *>(t.data));
-    b.type = halide_type_t(halide_type_float, 32);
-    b.dimensions = 4;
-    b.dim = dims;
-    return b;
+    KernelArgs(const KernelArgs &) = delete;
+
+    void set(int i, const float *data, const std::array<int64_t, 4> &extents, const std::array<int64_t, 4> &strides) {
+        for (int d = 0; d < 4; d++) {
+            dims[i][d] = halide_dimension_t(0, int32_t(extents[3 - d]), int32_t(strides[3 - d]));
+        }
+        buffers[i] = halide_buffer_t{};
+        buffers[i].host = reinterpret_cast<uint8_t *>(const_cast<float *>(data));
+        buffers[i].type = halide_type_t(halide_type_float, 32);
+        buffers[i].dimensions = 4;
+        buffers[i].dim = dims[i];
+    }
+
+    int run(const Kernel &kernel, const ConvParams &p) {
+        return kernel.run(&buffers[0], &buffers[1], p.stride_w, p.stride_h, p.dilation_w, p.dilation_h, p.pad_left,
+                          p.pad_top, &buffers[2]);
+    }
+};
+
+// Asks the kernel, in Halide's bounds-query mode, which regions it would
+// touch. Hand schedules stay inside the tensors for every shape; an
+// autoscheduled one may not, for shapes smaller than its estimates, and is
+// then refused before it runs. Returns what does not fit, or "".
+std::string bounds_overrun(const Kernel &kernel, const ConstTensor &input, const ConstTensor &filter,
+                           const Tensor &output, const ConvParams &params) {
+    KernelArgs query(input, filter, output);
+    for (halide_buffer_t &b : query.buffers) b.host = nullptr;
+    if (query.run(kernel, params) != 0) return halide_error_message;
+    const KernelArgs actual(input, filter, output);
+    static const char *const tensor_names[] = {"input", "filter", "output"};
+    static const char *const dim_names[3][4] = {{"C", "W", "H", "N"}, {"K", "C", "FW", "FH"}, {"K", "OW", "OH", "N"}};
+    for (int i = 0; i < 3; i++) {
+        for (int d = 0; d < 4; d++) {
+            const halide_dimension_t &need = query.dims[i][d], &have = actual.dims[i][d];
+            if (need.min < have.min || need.min + need.extent > have.min + have.extent) {
+                return std::string(tensor_names[i]) + " " + dim_names[i][d] + " over [" + std::to_string(need.min) +
+                       ", " + std::to_string(need.min + need.extent - 1) + "], the tensor has [0, " +
+                       std::to_string(have.extent - 1) + "]";
+            }
+        }
+    }
+    return "";
 }
 
 struct Resolved {
@@ -50,11 +90,20 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
                  const Options &options) {
     Problem problem = detail::validate(input, filter, output, params);
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
+    Resolved r{problem, nullptr, "requested"};
     if (options.schedule) {
-        return {problem, &detail::best_kernel(*options.schedule, isa), "requested"};
+        r.kernel = &detail::best_kernel(*options.schedule, isa);
+    } else {
+        detail::Choice choice = detail::choose_schedule(problem, isa);
+        r.kernel = &detail::best_kernel(choice.schedule, isa);
+        r.reason = choice.reason;
     }
-    detail::Choice choice = detail::choose_schedule(problem, isa);
-    return {problem, &detail::best_kernel(choice.schedule, isa), choice.reason};
+    const std::string overrun = bounds_overrun(*r.kernel, input, filter, output, params);
+    if (!overrun.empty()) {
+        throw Error(std::string(r.kernel->name) + " cannot run " + problem.descriptor() + ": its schedule needs " +
+                    overrun);
+    }
+    return r;
 }
 
 Plan plan_of(const Resolved &r) {
@@ -62,28 +111,28 @@ Plan plan_of(const Resolved &r) {
     return {k.schedule, k.isa, std::string(k.name), k.metadata()->target, std::string(k.parameters), r.reason};
 }
 
+void install_error_handler() {
+    static const bool installed = (halide_set_error_handler(record_halide_error), true);
+    (void)installed;
+}
+
 }  // namespace
 
 Plan plan(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
           const Options &options) {
+    install_error_handler();
     return plan_of(resolve(input, filter, output, params, options));
 }
 
 Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
               const Options &options) {
-    static const bool handler_installed = (halide_set_error_handler(record_halide_error), true);
-    (void)handler_installed;
+    install_error_handler();
     num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
 
     const Resolved r = resolve(input, filter, output, params, options);
-    halide_dimension_t in_dims[4], filter_dims[4], out_dims[4];
-    halide_buffer_t in_buf = as_halide_buffer(input, in_dims);
-    halide_buffer_t filter_buf = as_halide_buffer(filter, filter_dims);
-    halide_buffer_t out_buf = as_halide_buffer(output, out_dims);
-
+    KernelArgs args(input, filter, output);
     const auto start = std::chrono::steady_clock::now();
-    const int status = r.kernel->run(&in_buf, &filter_buf, params.stride_w, params.stride_h, params.dilation_w,
-                                     params.dilation_h, params.pad_left, params.pad_top, &out_buf);
+    const int status = args.run(*r.kernel, params);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (status != 0) {
         throw Error(std::string(r.kernel->name) + " failed (" + std::to_string(status) + "): " + halide_error_message);

@@ -32,6 +32,14 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     return pixels > channels;
 }
 
+// A strided 1x1 filter reads scattered pixels; copying them into a patch
+// matrix first makes the GEMM's loads contiguous (measured faster on
+// ResNet-50's stride-2 1x1 layers).
+bool strided_pointwise(const Problem &p, Isa, std::string &reason) {
+    reason = "strided 1x1 filter: the patch copy makes its pixels contiguous";
+    return p.fh == 1 && p.fw == 1 && (p.params.stride_h > 1 || p.params.stride_w > 1);
+}
+
 bool any_problem(const Problem &, Isa, std::string &reason) {
     reason = "output channels fill the vector lanes";
     return true;
@@ -39,6 +47,7 @@ bool any_problem(const Problem &, Isa, std::string &reason) {
 
 constexpr Candidate candidates[] = {
     {Schedule::direct_pixels, few_output_channels},
+    {Schedule::gemm_tile, strided_pointwise},
     {Schedule::direct_channels, any_problem},
 };
 
