@@ -41,4 +41,17 @@ struct ConvProblem {
     }
 };
 
+// The numpy answer's problem: 64 images of 221x221x3, a 4x4x3x5 filter,
+// stride 2 -> 64x109x109x5.
+inline ConvProblem seed_problem() {
+    ConvProblem p;
+    p.n = 64;
+    p.h = p.w = 221;
+    p.c = 3;
+    p.k = 5;
+    p.fh = p.fw = 4;
+    p.params.stride_h = p.params.stride_w = 2;
+    return p;
+}
+
 }  // namespace stridetune_test

@@ -92,6 +92,8 @@ const std::vector<EdgeCase> &edge_cases() {
         {"c1", [] { return dense(problem({2, 30, 31, 1}, 3, 3, 8, geometry(1, 1))); }},
         {"c1_k1", [] { return dense(problem({1, 19, 23, 1}, 4, 4, 1, geometry(2, 2))); }},
         {"c64_k100", [] { return dense(problem({1, 9, 10, 64}, 3, 3, 100, geometry(1, 1, 1, 1, 1, 1, 1, 1))); }},
+        {"c32_k48_3x3_padded",
+         [] { return dense(problem({2, 30, 31, 32}, 3, 3, 48, geometry(1, 1, 1, 1, 1, 1, 1, 1))); }},
         {"h1_wide", [] { return dense(problem({1, 1, 300, 4}, 1, 5, 6, geometry(1, 2))); }},
         {"w1_tall", [] { return dense(problem({2, 300, 1, 4}, 5, 1, 6, geometry(2, 1))); }},
         {"n17_batch", [] { return dense(problem({17, 9, 8, 3}, 2, 2, 5, geometry(2, 2))); }},
@@ -101,9 +103,9 @@ const std::vector<EdgeCase> &edge_cases() {
          [] { return dense(problem({1, 2, 3, 2}, 1, 1, 3, geometry(1, 1, 1, 1, 3, 3, 3, 3))); }},
         {"padding_asymmetric", [] { return dense(problem({2, 11, 9, 3}, 3, 2, 5, geometry(1, 1, 1, 1, 0, 3, 2, 0))); }},
         {"dilation_with_stride", [] { return dense(problem({1, 20, 21, 3}, 3, 3, 4, geometry(2, 3, 3, 2))); }},
-        {"dilation_past_input_with_padding",
+        {"dilated_taps_mostly_in_padding",
          [] { return dense(problem({1, 4, 4, 2}, 3, 3, 2, geometry(1, 1, 2, 2, 1, 1, 1, 1))); }},
-        {"stride_65536", [] { return dense(problem({1, 4, 5, 2}, 2, 2, 3, geometry(65536, 65536))); }},
+        {"stride_65536_largest_accepted", [] { return dense(problem({1, 4, 5, 2}, 2, 2, 3, geometry(65536, 65536))); }},
         // --- input views
         {"input_crop",
          [] {
@@ -144,6 +146,16 @@ const std::vector<EdgeCase> &edge_cases() {
              s.input = strided_buffer(p.input_dims(), st);
              return s;
          }},
+        {"input_flipped_h_and_w",
+         [] {
+             ConvProblem p = problem({2, 8, 9, 5}, 3, 2, 6, geometry(2, 1, 1, 2, 0, 1, 2, 0));
+             CaseTensors s = dense(p);
+             Dims st = gapped_strides(p.input_dims(), 1, {0, 2, 1, 0});
+             st[1] = -st[1];
+             st[2] = -st[2];
+             s.input = strided_buffer(p.input_dims(), st);
+             return s;
+         }},
         // --- filter views
         {"filter_crop",
          [] {
@@ -157,6 +169,17 @@ const std::vector<EdgeCase> &edge_cases() {
              ConvProblem p = problem({2, 8, 8, 3}, 2, 2, 17, geometry(2, 2));
              CaseTensors s = dense(p);
              s.filter = strided_buffer(p.filter_dims(), gapped_strides(p.filter_dims(), 2, {0, 1, 2, 3}));
+             return s;
+         }},
+        {"filter_inside_input_buffer",  // input and filter may share memory: both are read only
+         [] {
+             ConvProblem p = problem({1, 6, 7, 3}, 2, 2, 4, geometry(1, 1));
+             CaseTensors s = dense(p);
+             const int64_t input_size = element_count(p.input_dims());
+             s.input = dense_buffer({1, 1, 1, input_size + element_count(p.filter_dims())});
+             s.input.view = stridetune::dense(s.input.view.data, p.input_dims());
+             s.filter = TestBuffer{};
+             s.filter.view = stridetune::dense(s.input.view.data + input_size, p.filter_dims());
              return s;
          }},
         // --- output views (channel stride 1)
@@ -173,6 +196,15 @@ const std::vector<EdgeCase> &edge_cases() {
              ConvProblem p = problem({1, 12, 109 * 2 + 1, 2}, 3, 3, 17, geometry(2, 2, 1, 1, 1, 0, 0, 0));
              CaseTensors s = dense(p);
              s.output = strided_buffer(p.output_dims(), gapped_strides(p.output_dims(), 1, {0, 5, 3, 2}), 11);
+             return s;
+         }},
+        {"output_flipped_h_negative_stride",
+         [] {
+             ConvProblem p = problem({2, 9, 8, 3}, 2, 3, 5, geometry(1, 1));
+             CaseTensors s = dense(p);
+             Dims st = gapped_strides(p.output_dims(), 1, {0, 1, 0, 2});
+             st[1] = -st[1];
+             s.output = strided_buffer(p.output_dims(), st, 5);
              return s;
          }},
         {"all_views_together",

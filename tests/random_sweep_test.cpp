@@ -10,7 +10,8 @@
 
 #include "conv_problem.h"
 #include "forced_convolution.h"
-#include "random_fill.h"
+#include "problem_data.h"
+#include "random_problem.h"
 #include "reference.h"
 #include "schedule_isa.h"
 #include "stridetune.h"
@@ -22,55 +23,15 @@ namespace {
 constexpr int problem_count = 500;
 constexpr uint32_t sweep_seed = 20240611;
 
-int64_t uniform(std::mt19937 &rng, int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-}
-
-// N 1-4, H and W 1-40, C 1-24, K 1-40, FH and FW 1-7, strides 1-4, each pad
-// 0-3, dilations 1-3; a draw whose effective input is empty is drawn again.
-ConvProblem draw_problem(std::mt19937 &rng) {
-    for (;;) {
-        ConvProblem p;
-        p.n = uniform(rng, 1, 4);
-        p.h = uniform(rng, 1, 40);
-        p.w = uniform(rng, 1, 40);
-        p.c = uniform(rng, 1, 24);
-        p.k = uniform(rng, 1, 40);
-        p.fh = uniform(rng, 1, 7);
-        p.fw = uniform(rng, 1, 7);
-        p.params.stride_h = int(uniform(rng, 1, 4));
-        p.params.stride_w = int(uniform(rng, 1, 4));
-        p.params.pad_top = int(uniform(rng, 0, 3));
-        p.params.pad_left = int(uniform(rng, 0, 3));
-        p.params.pad_bottom = int(uniform(rng, 0, 3));
-        p.params.pad_right = int(uniform(rng, 0, 3));
-        p.params.dilation_h = int(uniform(rng, 1, 3));
-        p.params.dilation_w = int(uniform(rng, 1, 3));
-        if (!p.empty_output()) return p;
-    }
-}
-
-struct SweepCase {
-    ConvProblem problem;
-    TestBuffer input, filter;
-    ReferenceOutput reference;
-};
-
 // Built once per process: the same problems, data and references for every kernel.
-const std::vector<SweepCase> &sweep_cases() {
-    static const std::vector<SweepCase> cases = [] {
+const std::vector<ProblemData> &sweep_cases() {
+    static const std::vector<ProblemData> cases = [] {
         std::mt19937 rng(sweep_seed);
-        std::vector<SweepCase> all;
+        std::vector<ProblemData> all;
         all.reserve(problem_count);
         for (int i = 0; i < problem_count; i++) {
-            SweepCase sc;
-            sc.problem = draw_problem(rng);
-            sc.input = dense_buffer(sc.problem.input_dims());
-            sc.filter = dense_buffer(sc.problem.filter_dims());
-            fill_random(sc.input.view, rng);
-            fill_random(sc.filter.view, rng);
-            sc.reference = reference_convolution(sc.input.cview(), sc.filter.cview(), sc.problem.params);
-            all.push_back(std::move(sc));
+            const ConvProblem problem = draw_problem(rng);
+            all.push_back(make_problem_data(problem, rng));
         }
         return all;
     }();
@@ -85,10 +46,10 @@ TEST_P(RandomSweep, MatchesReference) {
 
     constexpr int max_reported = 10;
     int failed = 0;
-    const std::vector<SweepCase> &cases = sweep_cases();
+    const std::vector<ProblemData> &cases = sweep_cases();
     for (size_t i = 0; i < cases.size(); i++) {
-        const SweepCase &sc = cases[i];
-        TestBuffer output = dense_buffer(sc.problem.output_dims());  // sentinel: an unwritten element fails
+        const ProblemData &sc = cases[i];
+        TestBuffer output = sc.fresh_output();  // sentinel: an unwritten element fails
         const testing::AssertionResult result = forced_convolution_matches(
             sc.input.cview(), sc.filter.cview(), output.view, sc.problem.params, sc.reference, kernel);
         if (!result) {

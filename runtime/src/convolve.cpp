@@ -80,8 +80,22 @@ std::string bounds_overrun(const Kernel &kernel, const ConstTensor &input, const
     return "";
 }
 
+// The geometry the kernel gets: a stride along an axis with one output, or a
+// dilation along a filter axis of one tap, multiplies only zero, so it is
+// passed as 1. The result is the same, it runs the code specialised for
+// stride 1, and the kernel's staging is not sized by a huge stride.
+ConvParams kernel_geometry(const Problem &p) {
+    ConvParams g = p.params;
+    if (p.oh == 1) g.stride_h = 1;
+    if (p.ow == 1) g.stride_w = 1;
+    if (p.fh == 1) g.dilation_h = 1;
+    if (p.fw == 1) g.dilation_w = 1;
+    return g;
+}
+
 struct Resolved {
     Problem problem;
+    ConvParams geometry;  // kernel_geometry(problem)
     const Kernel *kernel;
     std::string reason;
 };
@@ -90,7 +104,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
                  const Options &options) {
     Problem problem = detail::validate(input, filter, output, params);
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
-    Resolved r{problem, nullptr, "requested"};
+    Resolved r{problem, kernel_geometry(problem), nullptr, "requested"};
     if (options.schedule) {
         r.kernel = &detail::best_kernel(*options.schedule, isa);
     } else {
@@ -98,7 +112,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
         r.kernel = &detail::best_kernel(choice.schedule, isa);
         r.reason = choice.reason;
     }
-    const std::string overrun = bounds_overrun(*r.kernel, input, filter, output, params);
+    const std::string overrun = bounds_overrun(*r.kernel, input, filter, output, r.geometry);
     if (!overrun.empty()) {
         throw Error(std::string(r.kernel->name) + " cannot run " + problem.descriptor() + ": its schedule needs " +
                     overrun);
@@ -132,7 +146,7 @@ Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor 
     const Resolved r = resolve(input, filter, output, params, options);
     KernelArgs args(input, filter, output);
     const auto start = std::chrono::steady_clock::now();
-    const int status = args.run(*r.kernel, params);
+    const int status = args.run(*r.kernel, r.geometry);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (status != 0) {
         throw Error(std::string(r.kernel->name) + " failed (" + std::to_string(status) + "): " + halide_error_message);

@@ -24,11 +24,20 @@ constexpr int64_t halide_index_limit = std::numeric_limits<int32_t>::max();
     throw Error(message);
 }
 
+std::string list_string(const std::array<int64_t, 4> &v) {
+    std::ostringstream s;
+    s << '[' << v[0] << ", " << v[1] << ", " << v[2] << ", " << v[3] << ']';
+    return s.str();
+}
+
 template<typename T>
 std::string dims_string(const TensorView<T> &t) {
-    std::ostringstream s;
-    s << '[' << t.dims[0] << ", " << t.dims[1] << ", " << t.dims[2] << ", " << t.dims[3] << ']';
-    return s.str();
+    return list_string(t.dims);
+}
+
+template<typename T>
+std::string strides_string(const TensorView<T> &t) {
+    return list_string(t.strides);
 }
 
 // Lowest and one past the highest byte address the view touches.
@@ -43,25 +52,44 @@ std::pair<uintptr_t, uintptr_t> byte_span(const TensorView<T> &t) {
     return {base + lo * int64_t(sizeof(float)), base + (hi + 1) * int64_t(sizeof(float))};
 }
 
+// The kernels index with 32-bit integers; Halide checks, per buffer, that
+// every |extent x stride| and the product of the extents fit, and every
+// element's offset must fit too. Checked here first, so the message names the
+// tensor and nothing runs.
 template<typename T>
 void check_tensor(const char *name, const TensorView<T> &t) {
     if (t.data == nullptr) fail(std::string(name) + ": data is a null pointer");
+    const std::string what = std::string(name) + " (dims " + dims_string(t) + ", strides " + strides_string(t) + ")";
+    int64_t elements = 1, reach = 0;
     for (int d = 0; d < 4; d++) {
-        if (t.dims[d] <= 0) {
-            fail(std::string(name) + ": dims " + dims_string(t) + " must all be positive");
+        if (t.dims[d] <= 0) fail(what + ": dims must all be positive");
+        if (t.dims[d] > halide_index_limit || t.strides[d] > halide_index_limit ||
+            t.strides[d] < -halide_index_limit) {
+            fail(what + ": dimension " + std::to_string(d) + " exceeds the 32-bit indexing of the kernels");
         }
-        if (t.dims[d] > halide_index_limit || std::abs(t.strides[d]) > halide_index_limit) {
-            fail(std::string(name) + ": extent or stride of dimension " + std::to_string(d) +
-                 " exceeds the 32-bit indexing of the kernels");
+        const int64_t stride = t.strides[d] < 0 ? -t.strides[d] : t.strides[d];
+        elements *= t.dims[d];
+        reach += (t.dims[d] - 1) * stride;
+        if (t.dims[d] * stride > halide_index_limit || elements > halide_index_limit || reach > halide_index_limit) {
+            fail(what + ": spans more elements than the 32-bit indexing of the kernels allows");
         }
     }
-    int64_t reach = 0;
-    for (int d = 0; d < 4; d++) {
-        reach += (t.dims[d] - 1) * std::abs(t.strides[d]);
-        if (reach > halide_index_limit) {
-            fail(std::string(name) + ": spans more elements than the 32-bit indexing of the kernels allows");
-        }
+}
+
+// Whether two distinct indices of `t` address the same element: with the
+// dimensions sorted by stride, each must step over everything inside it.
+template<typename T>
+bool overlaps_itself(const TensorView<T> &t) {
+    std::array<std::pair<int64_t, int64_t>, 4> dims;  // (|stride|, extent)
+    for (int d = 0; d < 4; d++) dims[d] = {t.strides[d] < 0 ? -t.strides[d] : t.strides[d], t.dims[d]};
+    std::sort(dims.begin(), dims.end());
+    int64_t span = 1;  // elements covered by the dimensions inside
+    for (auto [stride, extent] : dims) {
+        if (extent == 1) continue;
+        if (stride < span) return true;
+        span = stride * (extent - 1) + span;
     }
+    return false;
 }
 
 template<typename A, typename B>
@@ -120,11 +148,14 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
     }
     const std::array<int64_t, 4> expected{pr.n, oh, ow, pr.k};
     if (output.dims != expected) {
-        fail("output: dims " + dims_string(output) + " do not match the expected " +
-             dims_string(TensorView<const float>{nullptr, expected, {}}) + " (N, OH, OW, K)");
+        fail("output: dims " + dims_string(output) + " do not match the expected " + list_string(expected) +
+             " (N, OH, OW, K)");
     }
     if (output.strides[3] != 1) {
         fail("output: channel stride is " + std::to_string(output.strides[3]) + ", must be 1");
+    }
+    if (overlaps_itself(output)) {
+        fail("output: strides " + strides_string(output) + " make distinct elements share memory");
     }
     if (overlap(output, input)) fail("output: overlaps the input");
     if (overlap(output, filter)) fail("output: overlaps the filter");

@@ -1,0 +1,327 @@
+// Dispatch: which kernel a call runs. Forcing a level (Options::max_isa or
+// set_max_isa) runs that level's object, as its own Halide metadata shows;
+// the dispatcher picks a hand schedule for the seed problem; verbose mode
+// logs each call; thread settings; concurrent calls. (The environment
+// variables, read once per process, are tested in dispatch_env_test.cpp.)
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "compare.h"
+#include "conv_problem.h"
+#include "forced_convolution.h"
+#include "halide_target.h"
+#include "problem_data.h"
+#include "schedule_isa.h"
+#include "stridetune.h"
+#include "test_buffer.h"
+
+namespace stridetune_test {
+namespace {
+
+using stridetune::Isa;
+using stridetune::Schedule;
+using testing::HasSubstr;
+
+// The seed problem's data, no reference: every kernel (the autoscheduled
+// baselines too, tuned for this size) runs it.
+const ProblemData &seed_data() {
+    static const ProblemData data = make_problem_data(seed_problem(), 42, /*with_reference=*/false);
+    return data;
+}
+
+// A small problem with its reference, for calls whose result is checked.
+ConvProblem small_problem() {
+    ConvProblem p;
+    p.n = 2;
+    p.h = 19;
+    p.w = 23;
+    p.c = 5;
+    p.k = 7;
+    p.fh = p.fw = 3;
+    p.params.stride_h = p.params.stride_w = 2;
+    p.params.pad_top = p.params.pad_left = p.params.pad_bottom = p.params.pad_right = 1;
+    return p;
+}
+
+const ProblemData &small_data() {
+    static const ProblemData data = make_problem_data(small_problem(), 7);
+    return data;
+}
+
+std::vector<Isa> cpu_isas() {
+    std::vector<Isa> isas;
+    for (Isa isa : every_isa()) {
+        if (cpu_supports(isa)) isas.push_back(isa);
+    }
+    return isas;
+}
+
+// Restores the global ISA cap when a test that changes it ends.
+struct MaxIsaRestorer {
+    ~MaxIsaRestorer() { stridetune::set_max_isa(stridetune::detected_isa()); }
+};
+
+bool env_set(const char *name) {
+    const char *v = std::getenv(name);
+    return v && *v;
+}
+
+// --- Options::schedule and Options::max_isa: every kernel object.
+
+class ForcedKernel : public testing::TestWithParam<ScheduleIsa> {};
+
+TEST_P(ForcedKernel, RunsThatLevelsObject) {
+    const ScheduleIsa k = GetParam();
+    if (!cpu_supports(k.isa)) GTEST_SKIP() << "CPU lacks " << isa_name(k.isa);
+    const ProblemData &d = seed_data();
+    TestBuffer output = d.fresh_output();
+    stridetune::Options options;
+    options.schedule = k.schedule;
+    options.max_isa = k.isa;
+
+    const stridetune::Plan planned =
+        stridetune::plan(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options);
+    EXPECT_EQ(output.touched_anywhere(), 0) << "plan() wrote the output";
+    stridetune::Plan ran;
+    ASSERT_NO_THROW(ran = stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params,
+                                               options));
+    EXPECT_TRUE(target_is_for(ran.target, k.isa)) << "kernel " << ran.kernel;
+    EXPECT_EQ(ran.schedule, k.schedule);
+    EXPECT_EQ(ran.isa, k.isa);
+    EXPECT_EQ(ran.kernel, kernel_name(k));
+    EXPECT_EQ(ran.reason, "requested");
+    EXPECT_FALSE(ran.parameters.empty() && is_hand_schedule(k.schedule)) << "a hand schedule lists its parameters";
+    // plan() describes the very kernel convolve() ran.
+    EXPECT_EQ(planned.kernel, ran.kernel);
+    EXPECT_EQ(planned.target, ran.target);
+    EXPECT_EQ(planned.parameters, ran.parameters);
+    EXPECT_EQ(planned.schedule, ran.schedule);
+    EXPECT_EQ(planned.isa, ran.isa);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryKernel, ForcedKernel, testing::ValuesIn(every_schedule_at_every_isa()),
+                         [](const testing::TestParamInfo<ScheduleIsa> &info) { return test_name(info.param); });
+
+// --- The dispatcher's own pick, capped per call or globally.
+
+class IsaCap : public testing::TestWithParam<Isa> {};
+
+TEST_P(IsaCap, OptionsMaxIsaRunsThatLevel) {
+    const Isa isa = GetParam();
+    if (!cpu_supports(isa)) GTEST_SKIP() << "CPU lacks " << isa_name(isa);
+    const ProblemData &d = small_data();
+    TestBuffer output = d.fresh_output();
+    stridetune::Options options;
+    options.max_isa = isa;
+    const stridetune::Plan plan =
+        stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options);
+    EXPECT_EQ(plan.isa, isa);
+    EXPECT_TRUE(target_is_for(plan.target, isa)) << "kernel " << plan.kernel;
+    EXPECT_EQ(plan.kernel, kernel_name({plan.schedule, isa}));
+    EXPECT_TRUE(matches_reference(output.view, d.reference));
+}
+
+TEST_P(IsaCap, SetMaxIsaRunsThatLevel) {
+    const Isa isa = GetParam();
+    if (!cpu_supports(isa)) GTEST_SKIP() << "CPU lacks " << isa_name(isa);
+    MaxIsaRestorer restore;
+    stridetune::set_max_isa(isa);
+    EXPECT_EQ(stridetune::max_isa(), isa);
+    const ProblemData &d = small_data();
+    TestBuffer output = d.fresh_output();
+    const stridetune::Plan plan =
+        stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
+    EXPECT_EQ(plan.isa, isa);
+    EXPECT_TRUE(target_is_for(plan.target, isa)) << "kernel " << plan.kernel;
+    EXPECT_TRUE(matches_reference(output.view, d.reference));
+
+    // A forced schedule without max_isa also obeys the global cap.
+    stridetune::Options options;
+    options.schedule = Schedule::gemm_tile;
+    TestBuffer output2 = d.fresh_output();
+    const stridetune::Plan forced =
+        stridetune::convolve(d.input.cview(), d.filter.cview(), output2.view, d.problem.params, options);
+    EXPECT_EQ(forced.isa, isa);
+    EXPECT_EQ(forced.schedule, Schedule::gemm_tile);
+    EXPECT_TRUE(target_is_for(forced.target, isa));
+}
+
+// The dispatcher runs the seed problem with a hand schedule, never an
+// autoscheduled baseline, at every level.
+TEST_P(IsaCap, SeedProblemGetsAHandSchedule) {
+    const Isa isa = GetParam();
+    if (!cpu_supports(isa)) GTEST_SKIP() << "CPU lacks " << isa_name(isa);
+    const ProblemData &d = seed_data();
+    TestBuffer output = d.fresh_output();
+    stridetune::Options options;
+    options.max_isa = isa;
+    const stridetune::Plan plan =
+        stridetune::plan(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options);
+    EXPECT_TRUE(is_hand_schedule(plan.schedule)) << "picked " << schedule_name(plan.schedule) << ": " << plan.reason;
+    EXPECT_EQ(plan.isa, isa);
+    EXPECT_FALSE(plan.reason.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryIsa, IsaCap, testing::ValuesIn(every_isa()),
+                         [](const testing::TestParamInfo<Isa> &info) { return isa_name(info.param); });
+
+TEST(Dispatch, DefaultRunsAtTheDetectedLevel) {
+    if (env_set("STRIDETUNE_MAX_ISA")) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is set";
+    EXPECT_EQ(stridetune::max_isa(), stridetune::detected_isa());
+    const ProblemData &d = small_data();
+    TestBuffer output = d.fresh_output();
+    const stridetune::Plan plan =
+        stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
+    EXPECT_EQ(plan.isa, stridetune::detected_isa());
+    EXPECT_TRUE(target_is_for(plan.target, stridetune::detected_isa()));
+    EXPECT_TRUE(matches_reference(output.view, d.reference));
+}
+
+TEST(Dispatch, SchedulesAndLevelsHaveTheirNames) {
+    for (Schedule s : stridetune::all_schedules) {
+        EXPECT_EQ(stridetune::to_string(s), schedule_name(s));
+        EXPECT_EQ(stridetune::parse_schedule(schedule_name(s)), s);
+    }
+    for (Isa isa : every_isa()) {
+        EXPECT_EQ(stridetune::to_string(isa), isa_name(isa));
+        EXPECT_EQ(stridetune::parse_isa(isa_name(isa)), isa);
+    }
+    EXPECT_EQ(stridetune::parse_schedule("direct"), std::nullopt);
+    EXPECT_EQ(stridetune::parse_isa("avx"), std::nullopt);
+    EXPECT_EQ(std::size(stridetune::all_schedules), 7u);
+}
+
+// --- Verbose mode: one line on stderr per call, naming its kernel.
+
+std::vector<std::string> lines_of(const std::string &text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+TEST(Verbose, SetVerbosePrintsOneLinePerCallWithTheKernel) {
+    const ProblemData &d = small_data();
+    const std::vector<ScheduleIsa> calls{{Schedule::direct_channels, Isa::sse41},
+                                         {Schedule::gemm_tile_pixels, stridetune::detected_isa()},
+                                         {Schedule::direct_pixels, stridetune::detected_isa()}};
+    stridetune::set_verbose(true);
+    testing::internal::CaptureStderr();
+    for (const ScheduleIsa &k : calls) {
+        TestBuffer output = d.fresh_output();
+        stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params,
+                             {k.schedule, k.isa});
+    }
+    const std::string log = testing::internal::GetCapturedStderr();
+    stridetune::set_verbose(false);
+
+    const std::vector<std::string> lines = lines_of(log);
+    ASSERT_EQ(lines.size(), calls.size()) << log;
+    for (size_t i = 0; i < calls.size(); i++) EXPECT_THAT(lines[i], HasSubstr(kernel_name(calls[i])));
+
+    testing::internal::CaptureStderr();
+    TestBuffer output = d.fresh_output();
+    stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "set_verbose(false) silences the log";
+}
+
+// --- Threads.
+
+TEST(Threads, SetNumThreadsRejectsLessThanOne) {
+    const int before = stridetune::num_threads();
+    for (int bad : {0, -1, -64}) {
+        try {
+            stridetune::set_num_threads(bad);
+            ADD_FAILURE() << "set_num_threads(" << bad << ") did not throw";
+        } catch (const stridetune::Error &e) {
+            EXPECT_THAT(e.what(), HasSubstr("threads"));
+        }
+    }
+    EXPECT_EQ(stridetune::num_threads(), before);
+}
+
+TEST(Threads, OneThreadComputesTheSameResult) {
+    const int before = stridetune::num_threads();
+    stridetune::set_num_threads(1);
+    EXPECT_EQ(stridetune::num_threads(), 1);
+    const ProblemData &d = small_data();
+    for (Schedule s : {Schedule::direct_channels, Schedule::direct_pixels, Schedule::gemm_whole}) {
+        TestBuffer output = d.fresh_output();
+        EXPECT_TRUE(forced_convolution_matches(d.input.cview(), d.filter.cview(), output.view, d.problem.params,
+                                               d.reference, {s, stridetune::detected_isa()}));
+    }
+    stridetune::set_num_threads(before);
+    EXPECT_EQ(stridetune::num_threads(), before);
+}
+
+// Several threads calling at once, each with its own problems and kernels,
+// all get the reference's answer.
+TEST(Threads, ConcurrentCallsAreCorrect) {
+    std::vector<ProblemData> problems;
+    std::mt19937 rng(99);
+    for (int i = 0; i < 6; i++) {
+        ConvProblem p;
+        p.n = 1 + i % 3;
+        p.h = 17 + 3 * i;
+        p.w = 29 - 2 * i;
+        p.c = 1 + 2 * i;
+        p.k = 3 + 5 * i;
+        p.fh = 1 + i % 4;
+        p.fw = 2 + i % 3;
+        p.params.stride_h = 1 + i % 3;
+        p.params.stride_w = 1 + (i + 1) % 3;
+        p.params.pad_top = p.params.pad_right = i % 2;
+        problems.push_back(make_problem_data(p, rng));
+    }
+    const std::vector<Isa> isas = cpu_isas();
+    const std::vector<Schedule> schedules{Schedule::direct_channels, Schedule::direct_pixels, Schedule::gemm_tile,
+                                          Schedule::gemm_tile_pixels, Schedule::gemm_whole};
+    constexpr int thread_count = 4, calls_per_thread = 24;
+
+    std::mutex mutex;
+    std::vector<std::string> failures;
+    std::atomic<int> calls{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < thread_count; t++) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < calls_per_thread; i++) {
+                const ProblemData &d = problems[size_t(t + i) % problems.size()];
+                TestBuffer output = d.fresh_output();
+                testing::AssertionResult ok = testing::AssertionSuccess();
+                if (i % 4 == 3) {  // the dispatcher's pick
+                    try {
+                        stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
+                        ok = matches_reference(output.view, d.reference);
+                    } catch (const std::exception &e) {
+                        ok = testing::AssertionFailure() << "convolve threw: " << e.what();
+                    }
+                } else {
+                    const ScheduleIsa k{schedules[size_t(3 * t + i) % schedules.size()], isas[size_t(i) % isas.size()]};
+                    ok = forced_convolution_matches(d.input.cview(), d.filter.cview(), output.view, d.problem.params,
+                                                    d.reference, k);
+                }
+                calls++;
+                if (!ok) {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    failures.push_back("thread " + std::to_string(t) + " call " + std::to_string(i) + ", " +
+                                       d.problem.describe() + ": " + ok.message());
+                }
+            }
+        });
+    }
+    for (std::thread &t : threads) t.join();
+    EXPECT_EQ(calls.load(), thread_count * calls_per_thread);
+    EXPECT_TRUE(failures.empty()) << failures.size() << " calls failed; the first: " << failures.front();
+}
+
+}  // namespace
+}  // namespace stridetune_test

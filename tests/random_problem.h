@@ -1,0 +1,39 @@
+// Seeded random convolution problems: N 1-4, H and W 1-40, C 1-24, K 1-40,
+// FH and FW 1-7, strides 1-4, each pad 0-3, dilations 1-3. A draw whose
+// effective input is empty (padded input shorter than the dilated filter) is drawn again.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+#include "conv_problem.h"
+
+namespace stridetune_test {
+
+inline int64_t uniform(std::mt19937 &rng, int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
+
+inline ConvProblem draw_problem(std::mt19937 &rng) {
+    for (;;) {
+        ConvProblem p;
+        p.n = uniform(rng, 1, 4);
+        p.h = uniform(rng, 1, 40);
+        p.w = uniform(rng, 1, 40);
+        p.c = uniform(rng, 1, 24);
+        p.k = uniform(rng, 1, 40);
+        p.fh = uniform(rng, 1, 7);
+        p.fw = uniform(rng, 1, 7);
+        p.params.stride_h = int(uniform(rng, 1, 4));
+        p.params.stride_w = int(uniform(rng, 1, 4));
+        p.params.pad_top = int(uniform(rng, 0, 3));
+        p.params.pad_left = int(uniform(rng, 0, 3));
+        p.params.pad_bottom = int(uniform(rng, 0, 3));
+        p.params.pad_right = int(uniform(rng, 0, 3));
+        p.params.dilation_h = int(uniform(rng, 1, 3));
+        p.params.dilation_w = int(uniform(rng, 1, 3));
+        if (!p.empty_output()) return p;
+    }
+}
+
+}  // namespace stridetune_test
