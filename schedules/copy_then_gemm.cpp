@@ -5,8 +5,7 @@
 // patches=tile:  one tile of output pixels at a time, so the patch matrix
 //                stays in cache while every output channel reuses it.
 // patches=whole: every patch of the tensor first, as the reshape does.
-#include "conv_generator.h"
-#include "register_tile.h"
+#include "tiled_generator.h"
 
 namespace stridetune {
 
@@ -14,20 +13,14 @@ using namespace Halide;
 
 enum class PatchScope { tile, whole };
 
-class CopyThenGemm : public ConvGenerator<CopyThenGemm> {
+class CopyThenGemm : public TiledConvGenerator<CopyThenGemm> {
 public:
     GeneratorParam<PatchScope> patches{"patches", PatchScope::tile,
                                        {{"tile", PatchScope::tile}, {"whole", PatchScope::whole}}};
-    GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
-    GeneratorParam<int> vector_width{"vector_width", 0};
-    GeneratorParam<int> channel_width{"channel_width", 0};
-    GeneratorParam<int> x_width{"x_width", 0};
-    GeneratorParam<int> rows{"rows", 0};
 
     void apply(StridedConv &a, const Target &target) {
         const bool pixel_lanes = lanes == Lanes::pixels;
-        RegisterTile tile{lanes, vector_width, channel_width, x_width, rows};
-        TileLoops loops = schedule_register_tile(a, tile, target);
+        TileLoops loops = schedule_register_tile(a, register_tile(), target);
         const int vec = loops.vector_width;
 
         Func view = a.strided_view;
@@ -41,7 +34,7 @@ public:
         if (patches == PatchScope::whole) {
             view.compute_root().parallel(a.n);
         } else {
-            view.compute_at(a.output, loops.x_tile);
+            view.compute_at(loops.x_tile);
         }
         specialize_common_strides(a);
     }

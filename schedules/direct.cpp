@@ -10,28 +10,20 @@
 //   staged elements for every tap.
 #include <algorithm>
 
-#include "conv_generator.h"
-#include "register_tile.h"
+#include "tiled_generator.h"
 
 namespace stridetune {
 
 using namespace Halide;
 
-class Direct : public ConvGenerator<Direct> {
+class Direct : public TiledConvGenerator<Direct> {
 public:
-    GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
-    GeneratorParam<int> vector_width{"vector_width", 0};
-    GeneratorParam<int> channel_width{"channel_width", 0};
-    GeneratorParam<int> x_width{"x_width", 0};
-    GeneratorParam<int> rows{"rows", 0};
-
     void apply(StridedConv &a, const Target &target) {
         const bool pixel_lanes = lanes == Lanes::pixels;
-        RegisterTile tile{lanes, vector_width, channel_width, x_width, rows};
-        TileLoops loops = schedule_register_tile(a, tile, target);
+        TileLoops loops = schedule_register_tile(a, register_tile(), target);
         const int vec = loops.vector_width;
         if (pixel_lanes) {
-            a.column_phases.compute_at(a.output, loops.row_tile)
+            a.column_phases.compute_at(loops.row_tile)
                 .vectorize(a.xq, vec, TailStrategy::RoundUp);
             // The rows go planar (pixels innermost) first, so that both
             // copies load with a small constant stride: dense loads and
@@ -39,7 +31,7 @@ public:
             // compiles to permutes at 8 lanes; at 16, LLVM 14 emits scalar
             // inserts (measured: 12% slower on the numpy answer's problem).
             Func planes = a.padded.in(a.column_phases);
-            planes.compute_at(a.output, loops.row_tile)
+            planes.compute_at(loops.row_tile)
                 .reorder_storage(a.x, a.c, a.y, a.n)
                 .reorder(a.x, a.c, a.y, a.n)
                 .vectorize(a.x, std::min(vec, 8), TailStrategy::RoundUp);
@@ -51,7 +43,7 @@ public:
                     .unroll(a.c);
             }
         } else {
-            a.padded.compute_at(a.output, loops.row_tile)
+            a.padded.compute_at(loops.row_tile)
                 .vectorize(a.c, vec, TailStrategy::GuardWithIf);
         }
         specialize_common_strides(a);

@@ -60,6 +60,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     out.split(y, yo, yi, tile.rows, TailStrategy::GuardWithIf)
         .split(x, xo, xi, pixels, TailStrategy::GuardWithIf)
         .split(k, ko, ki, channels, TailStrategy::GuardWithIf)
+        .reorder(ki, xi, yi, ko, xo, yo, n)
         .fuse(yo, n, row_tile)
         .parallel(row_tile);
     if (pixel_lanes) {
@@ -67,9 +68,9 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         // tile goes out in scalar stores, fully unrolled so that each reads
         // a register lane (a load from the just-stored tile would stall on
         // store forwarding, a vector scatter is slower still).
-        out.reorder(ki, xi, yi, ko, xo, row_tile).unroll(ki).unroll(xi).unroll(yi);
+        out.unroll(ki).unroll(xi).unroll(yi);
     } else {
-        out.reorder(ki, xi, yi, ko, xo, row_tile).vectorize(ki, vec, TailStrategy::GuardWithIf);
+        out.vectorize(ki, vec, TailStrategy::GuardWithIf);
     }
 
     // One tile of accumulators, of constant size: it is computed whole even
@@ -94,7 +95,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
 
     // Filter taps are packed once per call, zero past K.
     a.packed_filter.compute_root().vectorize(k, target.natural_vector_size<float>(), TailStrategy::RoundUp);
-    return {row_tile, xo, pixels, tile.rows, vec};
+    return {LoopLevel(out, row_tile), LoopLevel(out, xo), pixels, tile.rows, vec};
 }
 
 void specialize_common_strides(StridedConv &a) {

@@ -31,8 +31,8 @@ struct RegisterTile {
 
 // Where the tile lives in the loop nest, for strategies that stage data there.
 struct TileLoops {
-    Halide::Var row_tile;   // parallel loop over tiles of rows (and images, fused)
-    Halide::Var x_tile;     // loop over tiles along x
+    Halide::LoopLevel row_tile;  // parallel loop over tiles of rows (and images, fused)
+    Halide::LoopLevel x_tile;    // loop over tiles along x
     int pixels_per_tile;    // output pixels along x in one tile
     int rows_per_tile;
     int vector_width;

@@ -1,0 +1,29 @@
+// The GeneratorParams of the register tile (register_tile.h), shared by the
+// hand schedules built on it: a tuner searches these.
+#pragma once
+
+#include "conv_generator.h"
+#include "register_tile.h"
+
+namespace stridetune {
+
+template<typename Schedule>
+class TiledConvGenerator : public ConvGenerator<Schedule> {
+public:
+    template<typename T>
+    using GeneratorParam = Halide::GeneratorParam<T>;
+
+    GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
+    // 0: derived from the target's register file (derive_register_tile).
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> channel_width{"channel_width", 0};
+    GeneratorParam<int> x_width{"x_width", 0};
+    GeneratorParam<int> rows{"rows", 0};
+
+protected:
+    RegisterTile register_tile() const {
+        return {lanes, vector_width, channel_width, x_width, rows};
+    }
+};
+
+}  // namespace stridetune
