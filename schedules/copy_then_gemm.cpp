@@ -36,7 +36,7 @@ public:
         } else {
             view.compute_at(loops.x_tile);
         }
-        specialize_common_strides(a);
+        specialize_common_strides(a.in, a.output);
     }
 };
 

@@ -46,7 +46,7 @@ public:
             a.padded.compute_at(loops.row_tile)
                 .vectorize(a.c, vec, TailStrategy::GuardWithIf);
         }
-        specialize_common_strides(a);
+        specialize_common_strides(a.in, a.output);
     }
 };
 

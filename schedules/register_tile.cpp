@@ -55,22 +55,35 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     Var k = a.k, x = a.x, y = a.y, n = a.n;
     Var ko("ko"), ki("ki"), xo("xo"), xi("xi"), yo("yo"), yi("yi"), row_tile("row_tile");
 
-    // The output copies each tile out of the accumulators; its edges are
-    // guarded, so no shape is too small and nothing past the output is written.
-    out.split(y, yo, yi, tile.rows, TailStrategy::GuardWithIf)
-        .split(x, xo, xi, pixels, TailStrategy::GuardWithIf)
-        .split(k, ko, ki, channels, TailStrategy::GuardWithIf)
-        .reorder(ki, xi, yi, ko, xo, yo, n)
-        .fuse(yo, n, row_tile)
-        .parallel(row_tile);
+    // The output copies each tile out of the accumulators, in parallel over
+    // tiles of rows and images. Its edges are guarded, so no shape is too
+    // small and nothing past the output is written.
+    auto tile_output = [&](Stage s, TailStrategy x_tail) -> Stage {
+        return s.split(y, yo, yi, tile.rows, TailStrategy::GuardWithIf)
+            .split(x, xo, xi, pixels, x_tail)
+            .split(k, ko, ki, channels, TailStrategy::GuardWithIf)
+            .reorder(ki, xi, yi, ko, xo, yo, n)
+            .fuse(yo, n, row_tile)
+            .parallel(row_tile);
+    };
     if (pixel_lanes) {
-        // Output channels are innermost in memory, pixels in the lanes: the
-        // tile goes out in scalar stores, fully unrolled so that each reads
-        // a register lane (a load from the just-stored tile would stall on
-        // store forwarding, a vector scatter is slower still).
-        out.unroll(ki).unroll(xi).unroll(yi);
+        // Output channels are innermost in memory, pixels in the lanes.
+        // Where K is the tile's channel count, pixels are dense and a row
+        // holds a whole tile, the tile's rows are contiguous: Halide fuses the
+        // K strided vector stores of a row into one dense store of the
+        // interleaved vectors (the x edge shifts inwards, recomputing a few
+        // pixels instead of guarding them).
+        OutputImageParam buffer = out.output_buffer();
+        Stage contiguous = out.specialize(buffer.dim(0).extent() == channels && buffer.dim(1).stride() == channels &&
+                                          buffer.dim(1).extent() >= pixels);
+        tile_output(contiguous, TailStrategy::ShiftInwards).vectorize(xi).unroll(ki).unroll(yi);
+        specialize_common_strides(a.in, contiguous);
+        // Elsewhere the tile goes out in scalar stores, unrolled so that each
+        // reads a register lane (a load from the just-stored tile would stall
+        // on store forwarding; a vector scatter is slower still).
+        tile_output(out, TailStrategy::GuardWithIf).unroll(ki).unroll(xi).unroll(yi);
     } else {
-        out.vectorize(ki, vec, TailStrategy::GuardWithIf);
+        tile_output(out, TailStrategy::GuardWithIf).vectorize(ki, vec, TailStrategy::GuardWithIf);
     }
 
     // One tile of accumulators, of constant size: it is computed whole even
@@ -98,11 +111,10 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     return {LoopLevel(out, row_tile), LoopLevel(out, xo), pixels, tile.rows, vec};
 }
 
-void specialize_common_strides(StridedConv &a) {
-    const ConvInputs &in = a.in;
+void specialize_common_strides(const ConvInputs &in, Stage stage) {
     Expr undilated = in.dilation_x == 1 && in.dilation_y == 1;
     for (int stride : {1, 2}) {
-        a.output.specialize(in.stride_x == stride && in.stride_y == stride && undilated);
+        stage.specialize(in.stride_x == stride && in.stride_y == stride && undilated);
     }
 }
 

@@ -50,6 +50,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &tile, const
 
 // Compiles strides 1 and 2 without dilation as constants; any other
 // geometry runs the same schedule with the stride as a runtime value.
-void specialize_common_strides(StridedConv &a);
+// Strategies call it on the output last, after staging is scheduled.
+void specialize_common_strides(const ConvInputs &in, Halide::Stage stage);
 
 }  // namespace stridetune
