@@ -47,23 +47,23 @@ public:
         std::string label;
     };
     std::map<std::string, Row> rows;
-    std::vector<std::string> order;
 
     void ReportRuns(const std::vector<Run> &runs) override {
         ConsoleReporter::ReportRuns(runs);
         for (const Run &run : runs) {
             if (run.aggregate_name != "median" && run.repetitions > 1) continue;
             const std::string name = run.run_name.function_name;
-            if (!rows.count(name)) order.push_back(name);
             rows[name] = {run.GetAdjustedRealTime(), run.counters.at("FLOP/s").value * 1e-9, run.report_label};
         }
     }
 
-    void print_summary(const std::string &baseline) const {
+    // Rows in `order` (benchmarks may run interleaved, in random order).
+    void print_summary(const std::vector<std::string> &order, const std::string &baseline) const {
         std::printf("| kernel | ISA, function | median ms | GFLOP/s | speed-up vs %s |\n|---|---|---:|---:|---:|\n",
                     baseline.c_str());
         const double base_ms = rows.count(baseline) ? rows.at(baseline).ms : 0;
         for (const std::string &name : order) {
+            if (!rows.count(name)) continue;  // filtered out
             const Row &r = rows.at(name);
             std::printf("| %s | %s | %.2f | %.1f | %.2fx |\n", name.c_str(), r.label.c_str(), r.ms, r.gflops,
                         base_ms > 0 ? base_ms / r.ms : 0.0);
@@ -102,12 +102,15 @@ int main(int argc, char **argv) {
     }
     benchmark::Initialize(&argc, argv);
     static SeedProblem problem;
+    std::vector<std::string> names;
     for (stridetune::Schedule s : stridetune::all_schedules) {
-        benchmark::RegisterBenchmark(std::string(stridetune::to_string(s)).c_str(),
+        names.emplace_back(stridetune::to_string(s));
+        benchmark::RegisterBenchmark(names.back().c_str(),
                                      [s](benchmark::State &state) { run_kernel(state, problem, {s, {}}); })
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();
     }
+    names.emplace_back("dispatcher");
     benchmark::RegisterBenchmark("dispatcher", [](benchmark::State &state) { run_kernel(state, problem, {}); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
@@ -117,6 +120,6 @@ int main(int argc, char **argv) {
     std::printf("%sThe numpy answer's problem (64x221x221x3 input, 4x4x3x5 filter, stride 2) on %s, %d threads; "
                 "median of Google Benchmark's repetitions.\n\n",
                 markdown ? "" : "\n", cpu_model().c_str(), stridetune::num_threads());
-    table.print_summary("adams2019");
+    table.print_summary(names, "adams2019");
     benchmark::Shutdown();
 }

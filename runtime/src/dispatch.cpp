@@ -27,7 +27,7 @@ struct Candidate {
 bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     const int lanes = vector_lanes(isa);
     const double channels = lane_use(p.k, lanes), pixels = lane_use(p.ow, lanes);
-    reason = "lane use: output channels " + std::to_string(int(channels * 100)) + "%, pixels along x " +
+    reason = "lane use: output channels " + std::to_string(int(channels * 100)) + "%; pixels along x " +
              std::to_string(int(pixels * 100)) + "%";
     return pixels > channels;
 }
