@@ -26,26 +26,6 @@ namespace {
 
 using stridetune::Isa;
 
-const char *env(const char *name) {
-    const char *v = std::getenv(name);
-    return v && *v ? v : nullptr;
-}
-
-const ProblemData &small_data() {
-    static const ProblemData data = [] {
-        ConvProblem p;
-        p.n = 2;
-        p.h = 13;
-        p.w = 17;
-        p.c = 3;
-        p.k = 6;
-        p.fh = p.fw = 3;
-        p.params.stride_h = p.params.stride_w = 2;
-        return make_problem_data(p, 11);
-    }();
-    return data;
-}
-
 // The level STRIDETUNE_MAX_ISA should give: its level if it names one
 // (capped by the CPU), else (unknown value) the CPU's level.
 Isa expected_level(const std::string &value) {
@@ -56,7 +36,7 @@ Isa expected_level(const std::string &value) {
 }
 
 TEST(EnvMaxIsa, CapsTheDefaultLevel) {
-    const char *value = env("STRIDETUNE_MAX_ISA");
+    const char *value = env_value("STRIDETUNE_MAX_ISA");
     if (!value) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is not set";
     const Isa expected = expected_level(value);
 
@@ -71,7 +51,7 @@ TEST(EnvMaxIsa, CapsTheDefaultLevel) {
         EXPECT_THAT(warning, testing::HasSubstr("STRIDETUNE_MAX_ISA")) << "an unknown value is reported";
     }
 
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     TestBuffer output = d.fresh_output();
     const stridetune::Plan plan =
         stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
@@ -89,9 +69,9 @@ TEST(EnvMaxIsa, CapsTheDefaultLevel) {
 }
 
 TEST(EnvVerbose, PrintsOneLinePerCallWithTheKernel) {
-    const char *value = env("STRIDETUNE_VERBOSE");
+    const char *value = env_value("STRIDETUNE_VERBOSE");
     if (!value || std::string(value) == "0") GTEST_SKIP() << "STRIDETUNE_VERBOSE is not set";
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     const std::vector<ScheduleIsa> calls{{stridetune::Schedule::gemm_whole, Isa::sse41},
                                          {stridetune::Schedule::direct_channels, stridetune::detected_isa()}};
     testing::internal::CaptureStderr();
@@ -108,8 +88,8 @@ TEST(EnvVerbose, PrintsOneLinePerCallWithTheKernel) {
 }
 
 TEST(EnvVerbose, SilentWhenUnset) {
-    if (env("STRIDETUNE_VERBOSE")) GTEST_SKIP() << "STRIDETUNE_VERBOSE is set";
-    const ProblemData &d = small_data();
+    if (env_value("STRIDETUNE_VERBOSE")) GTEST_SKIP() << "STRIDETUNE_VERBOSE is set";
+    const ProblemData &d = small_problem_data();
     TestBuffer output = d.fresh_output();
     stridetune::max_isa();  // reads STRIDETUNE_MAX_ISA first: an unknown value's one warning is not a call's log
     testing::internal::CaptureStderr();
@@ -118,10 +98,10 @@ TEST(EnvVerbose, SilentWhenUnset) {
 }
 
 TEST(EnvNumThreads, SetsTheWorkerThreads) {
-    const char *value = env("STRIDETUNE_NUM_THREADS");
+    const char *value = env_value("STRIDETUNE_NUM_THREADS");
     if (!value) GTEST_SKIP() << "STRIDETUNE_NUM_THREADS is not set";
     EXPECT_EQ(stridetune::num_threads(), std::atoi(value));
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     TestBuffer output = d.fresh_output();
     stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
     EXPECT_TRUE(matches_reference(output.view, d.reference));

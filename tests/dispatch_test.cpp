@@ -38,25 +38,6 @@ const ProblemData &seed_data() {
     return data;
 }
 
-// A small problem with its reference, for calls whose result is checked.
-ConvProblem small_problem() {
-    ConvProblem p;
-    p.n = 2;
-    p.h = 19;
-    p.w = 23;
-    p.c = 5;
-    p.k = 7;
-    p.fh = p.fw = 3;
-    p.params.stride_h = p.params.stride_w = 2;
-    p.params.pad_top = p.params.pad_left = p.params.pad_bottom = p.params.pad_right = 1;
-    return p;
-}
-
-const ProblemData &small_data() {
-    static const ProblemData data = make_problem_data(small_problem(), 7);
-    return data;
-}
-
 std::vector<Isa> cpu_isas() {
     std::vector<Isa> isas;
     for (Isa isa : every_isa()) {
@@ -70,10 +51,6 @@ struct MaxIsaRestorer {
     ~MaxIsaRestorer() { stridetune::set_max_isa(stridetune::detected_isa()); }
 };
 
-bool env_set(const char *name) {
-    const char *v = std::getenv(name);
-    return v && *v;
-}
 
 // --- Options::schedule and Options::max_isa: every kernel object.
 
@@ -118,7 +95,7 @@ class IsaCap : public testing::TestWithParam<Isa> {};
 TEST_P(IsaCap, OptionsMaxIsaRunsThatLevel) {
     const Isa isa = GetParam();
     if (!cpu_supports(isa)) GTEST_SKIP() << "CPU lacks " << isa_name(isa);
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     TestBuffer output = d.fresh_output();
     stridetune::Options options;
     options.max_isa = isa;
@@ -136,7 +113,7 @@ TEST_P(IsaCap, SetMaxIsaRunsThatLevel) {
     MaxIsaRestorer restore;
     stridetune::set_max_isa(isa);
     EXPECT_EQ(stridetune::max_isa(), isa);
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     TestBuffer output = d.fresh_output();
     const stridetune::Plan plan =
         stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
@@ -175,9 +152,9 @@ INSTANTIATE_TEST_SUITE_P(EveryIsa, IsaCap, testing::ValuesIn(every_isa()),
                          [](const testing::TestParamInfo<Isa> &info) { return isa_name(info.param); });
 
 TEST(Dispatch, DefaultRunsAtTheDetectedLevel) {
-    if (env_set("STRIDETUNE_MAX_ISA")) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is set";
+    if (env_value("STRIDETUNE_MAX_ISA")) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is set";
     EXPECT_EQ(stridetune::max_isa(), stridetune::detected_isa());
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     TestBuffer output = d.fresh_output();
     const stridetune::Plan plan =
         stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
@@ -210,7 +187,7 @@ std::vector<std::string> lines_of(const std::string &text) {
 }
 
 TEST(Verbose, SetVerbosePrintsOneLinePerCallWithTheKernel) {
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     const std::vector<ScheduleIsa> calls{{Schedule::direct_channels, Isa::sse41},
                                          {Schedule::gemm_tile_pixels, stridetune::detected_isa()},
                                          {Schedule::direct_pixels, stridetune::detected_isa()}};
@@ -253,7 +230,7 @@ TEST(Threads, OneThreadComputesTheSameResult) {
     const int before = stridetune::num_threads();
     stridetune::set_num_threads(1);
     EXPECT_EQ(stridetune::num_threads(), 1);
-    const ProblemData &d = small_data();
+    const ProblemData &d = small_problem_data();
     for (Schedule s : {Schedule::direct_channels, Schedule::direct_pixels, Schedule::gemm_whole}) {
         TestBuffer output = d.fresh_output();
         EXPECT_TRUE(forced_convolution_matches(d.input.cview(), d.filter.cview(), output.view, d.problem.params,
