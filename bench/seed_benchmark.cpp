@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "machine_peak.h"
 #include "stridetune.h"
 
 namespace {
@@ -32,6 +33,7 @@ struct SeedProblem {
         for (float &v : filter) v = dist(rng);
     }
     double flops() const { return 2.0 * 64 * 109 * 109 * 5 * 4 * 4 * 3; }
+    double bytes() const { return double(input.size() + filter.size() + output.size()) * sizeof(float); }
     stridetune::Plan run(const stridetune::Options &options) {
         return stridetune::convolve(stridetune::dense<const float>(input.data(), in_dims),
                                     stridetune::dense<const float>(filter.data(), filter_dims),
@@ -58,15 +60,17 @@ public:
     }
 
     // Rows in `order` (benchmarks may run interleaved, in random order).
-    void print_summary(const std::vector<std::string> &order, const std::string &baseline) const {
-        std::printf("| kernel | ISA, function | median ms | GFLOP/s | speed-up vs %s |\n|---|---|---:|---:|---:|\n",
+    void print_summary(const std::vector<std::string> &order, const std::string &baseline,
+                       double peak_gflops) const {
+        std::printf("| kernel | ISA, function | median ms | GFLOP/s | %% of FMA peak | speed-up vs %s |\n"
+                    "|---|---|---:|---:|---:|---:|\n",
                     baseline.c_str());
         const double base_ms = rows.count(baseline) ? rows.at(baseline).ms : 0;
         for (const std::string &name : order) {
             if (!rows.count(name)) continue;  // filtered out
             const Row &r = rows.at(name);
-            std::printf("| %s | %s | %.2f | %.1f | %.2fx |\n", name.c_str(), r.label.c_str(), r.ms, r.gflops,
-                        base_ms > 0 ? base_ms / r.ms : 0.0);
+            std::printf("| %s | %s | %.2f | %.1f | %.0f%% | %.2fx |\n", name.c_str(), r.label.c_str(), r.ms, r.gflops,
+                        100 * r.gflops / peak_gflops, base_ms > 0 ? base_ms / r.ms : 0.0);
         }
     }
 };
@@ -114,12 +118,17 @@ int main(int argc, char **argv) {
     benchmark::RegisterBenchmark("dispatcher", [](benchmark::State &state) { run_kernel(state, problem, {}); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+    const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
     MedianTable table;
     if (markdown) table.SetOutputStream(&std::cerr);
     benchmark::RunSpecifiedBenchmarks(&table);
     std::printf("%sThe numpy answer's problem (64x221x221x3 input, 4x4x3x5 filter, stride 2) on %s, %d threads; "
-                "median of Google Benchmark's repetitions.\n\n",
-                markdown ? "" : "\n", cpu_model().c_str(), stridetune::num_threads());
-    table.print_summary(names, "adams2019");
+                "median of Google Benchmark's repetitions. Measured in the same run: FMA peak %.0f GFLOP/s on "
+                "1 thread, %.0f on %d; memory read bandwidth %.1f GB/s, at which moving the input and the output once "
+                "takes %.2f ms.\n\n",
+                markdown ? "" : "\n", cpu_model().c_str(), stridetune::num_threads(), peak.gflops_one_thread,
+                peak.gflops_all_threads, peak.threads, peak.read_gbytes_per_s,
+                problem.bytes() / peak.read_gbytes_per_s * 1e-6);
+    table.print_summary(names, "adams2019", peak.gflops_all_threads);
     benchmark::Shutdown();
 }
