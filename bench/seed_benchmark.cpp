@@ -1,10 +1,12 @@
 // The main job: the numpy answer's problem (64x221x221x3 input, 4x4x3x5
 // filter, stride 2) through every schedule and through the dispatcher's
-// pick, at the CPU's best ISA level. Prints Google Benchmark's rows, then a
-// table of medians.
+// pick, at the CPU's best ISA level, and through the peer libraries. Prints
+// Google Benchmark's rows, then a table of medians.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "machine_peak.h"
+#include "peer.h"
 #include "stridetune.h"
 
 namespace {
@@ -118,6 +121,30 @@ int main(int argc, char **argv) {
     benchmark::RegisterBenchmark("dispatcher", [](benchmark::State &state) { run_kernel(state, problem, {}); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+    // The peers (bench/peers, each checked by stridetune_peer_check), with
+    // the same thread count, on the same data.
+    static std::vector<std::unique_ptr<stridetune::peers::Peer>> peers = stridetune::peers::available_peers();
+    const stridetune::peers::ConvProblem peer_problem =
+        stridetune::peers::make_problem(64, 221, 221, 3, 5, 4, 4, problem.params);
+    for (auto &peer : peers) {
+        if (!peer->unsupported_reason(peer_problem).empty()) continue;
+        peer->prepare(peer_problem, problem.input.data(), problem.filter.data(), problem.output.data(),
+                      stridetune::num_threads());
+        names.push_back(peer->name());
+        benchmark::RegisterBenchmark(names.back().c_str(), [p = peer.get()](benchmark::State &state) {
+            p->run();  // warm-up
+            for (auto _ : state) p->run();
+            state.counters["FLOP/s"] =
+                benchmark::Counter(problem.flops(), benchmark::Counter::kIsIterationInvariantRate);
+            state.SetLabel(p->details().substr(0, p->details().find(';')));
+        })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+    }
+    if (!std::getenv("OPENBLAS_CORETYPE") || !std::getenv("OMP_WAIT_POLICY")) {
+        std::fprintf(stderr, "stridetune_seed: set OPENBLAS_CORETYPE=SkylakeX and OMP_WAIT_POLICY=passive "
+                             "(tools/run-main-job.sh does) for fair peers\n");
+    }
     const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
     MedianTable table;
     if (markdown) table.SetOutputStream(&std::cerr);

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what stridetune needs from Debian 12's packages; skips the apt round-trip when all are present.
+# Installs what stridetune needs from Debian 12's packages; with --peers also
+# the libraries the benchmarks compare against (bench/peers). Skips the apt
+# round-trip when everything is present.
 set -euo pipefail
 
 packages=(
@@ -7,6 +9,11 @@ packages=(
   libhalide14-0-dev llvm-14-dev clang-14 liblld-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [ "${1:-}" = "--peers" ]; then
+  # oneDNN 2.6, XNNPACK + pthreadpool, OpenBLAS 0.3.21. ocl-icd-opencl-dev is
+  # only a Recommends of libdnnl-dev, but dnnl's CMake config requires OpenCL.
+  packages+=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libopenblas-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

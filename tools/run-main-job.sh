@@ -4,9 +4,9 @@
 # Extra arguments go to the benchmark (Google Benchmark flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install-deps.sh
+tools/install-deps.sh --peers
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build --target stridetune_seed
-OMP_WAIT_POLICY=passive build/bench/stridetune_seed --benchmark_repetitions=9 \
+OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX build/bench/stridetune_seed --benchmark_repetitions=9 \
     --benchmark_enable_random_interleaving=true \
     --benchmark_report_aggregates_only=true "$@"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "stridetune/convolution.h"
+#include "stridetune/descriptor.h"
 #include "stridetune/error.h"
 #include "stridetune/isa.h"
 #include "stridetune/tensor.h"

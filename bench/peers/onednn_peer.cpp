@@ -1,0 +1,99 @@
+// oneDNN (Debian 12: 2.6, OpenMP runtime) convolution_forward, direct algorithm.
+// src/dst are the caller's NHWC buffers (format_tag::nhwc); weights are
+// created with format_tag::any so oneDNN picks its layout, and the HWIO filter
+// is reordered into it once, in prepare().
+#include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "peer.h"
+
+namespace stridetune::peers {
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+class OneDnnPeer final : public Peer {
+public:
+    std::string name() const override { return "onednn"; }
+
+    void prepare(const ConvProblem &p, const float *in, const float *f, float *out, int threads) override {
+        threads_ = threads < 1 ? 1 : threads;
+        omp_set_num_threads(threads_);
+        const ConvParams &q = p.params;
+        engine_ = dnnl::engine(dnnl::engine::kind::cpu, 0);
+        stream_ = dnnl::stream(engine_);
+
+        // oneDNN's logical dims are always N,C,H,W and O,I,H,W; the tag gives the layout.
+        const dnnl::memory::desc src_md({p.n, p.c, p.h, p.w}, dt::f32, tag::nhwc);
+        const dnnl::memory::desc dst_md({p.n, p.k, p.oh, p.ow}, dt::f32, tag::nhwc);
+        const dnnl::memory::desc user_wei_md({p.k, p.c, p.fh, p.fw}, dt::f32, tag::hwio);
+        const dnnl::memory::desc any_wei_md({p.k, p.c, p.fh, p.fw}, dt::f32, tag::any);
+        // oneDNN's dilation counts the gaps: 0 is dense.
+        const dnnl::convolution_forward::desc desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, any_wei_md, dst_md,
+            {q.stride_h, q.stride_w}, {q.dilation_h - 1, q.dilation_w - 1}, {q.pad_top, q.pad_left},
+            {q.pad_bottom, q.pad_right});
+        pd_ = dnnl::convolution_forward::primitive_desc(desc, engine_);
+        conv_ = dnnl::convolution_forward(pd_);
+
+        user_src_ = dnnl::memory(src_md, engine_, const_cast<float *>(in));
+        user_dst_ = dnnl::memory(dst_md, engine_, out);
+        dnnl::memory user_wei(user_wei_md, engine_, const_cast<float *>(f));
+
+        weights_reordered_ = pd_.weights_desc() != user_wei_md;
+        if (weights_reordered_) {
+            wei_ = dnnl::memory(pd_.weights_desc(), engine_);
+            dnnl::reorder(user_wei, wei_).execute(stream_, user_wei, wei_);
+            stream_.wait();
+        } else {
+            wei_ = user_wei;
+        }
+        // With explicit nhwc tags these never differ; handled (in run) for completeness.
+        src_reordered_ = pd_.src_desc() != src_md;
+        dst_reordered_ = pd_.dst_desc() != dst_md;
+        src_ = src_reordered_ ? dnnl::memory(pd_.src_desc(), engine_) : user_src_;
+        dst_ = dst_reordered_ ? dnnl::memory(pd_.dst_desc(), engine_) : user_dst_;
+        if (src_reordered_) src_reorder_ = dnnl::reorder(user_src_, src_);
+        if (dst_reordered_) dst_reorder_ = dnnl::reorder(dst_, user_dst_);
+        impl_ = pd_.impl_info_str();
+    }
+
+    void run() override {
+        omp_set_num_threads(threads_);  // per-thread ICV: cheap, and the caller may be another thread
+        if (src_reordered_) src_reorder_.execute(stream_, user_src_, src_);
+        conv_.execute(stream_, {{DNNL_ARG_SRC, src_}, {DNNL_ARG_WEIGHTS, wei_}, {DNNL_ARG_DST, dst_}});
+        if (dst_reordered_) dst_reorder_.execute(stream_, dst_, user_dst_);
+        stream_.wait();
+    }
+
+    std::string details() const override {
+        const dnnl_version_t *v = dnnl_version();
+        std::ostringstream s;
+        s << "oneDNN " << v->major << '.' << v->minor << '.' << v->patch << " impl: " << impl_
+          << "; weights: " << (weights_reordered_ ? "reordered from hwio at prepare" : "hwio as given")
+          << "; src: " << (src_reordered_ ? "REORDERED in run" : "nhwc as given")
+          << "; dst: " << (dst_reordered_ ? "REORDERED in run" : "nhwc as given") << "; threads: omp " << threads_;
+        return s.str();
+    }
+
+private:
+    int threads_ = 1;
+    dnnl::engine engine_;
+    dnnl::stream stream_;
+    dnnl::convolution_forward::primitive_desc pd_;
+    dnnl::convolution_forward conv_;
+    dnnl::memory user_src_, user_dst_, src_, wei_, dst_;
+    dnnl::reorder src_reorder_, dst_reorder_;
+    bool weights_reordered_ = false, src_reordered_ = false, dst_reordered_ = false;
+    std::string impl_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> make_onednn_peer() { return std::make_unique<OneDnnPeer>(); }
+
+}  // namespace stridetune::peers

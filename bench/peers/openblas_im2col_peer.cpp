@@ -1,0 +1,86 @@
+// Copy-then-GEMM by hand, the numpy answer in C++: im2col into a contiguous
+// [N*OH*OW] x [FH*FW*C] matrix (zeros for padding), then one cblas_sgemm with
+// the HWIO filter viewed as [FH*FW*C] x [K], writing the NHWC output directly.
+// run() includes the im2col (part of the strategy; one thread, as numpy's copy).
+// OpenBLAS 0.3.21 misdetects AMD Zen 5: set OPENBLAS_CORETYPE (e.g. SkylakeX)
+// before the library loads; details() reports the core it runs.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "peer.h"
+
+namespace stridetune::peers {
+namespace {
+
+class OpenBlasIm2colPeer final : public Peer {
+public:
+    std::string name() const override { return "openblas_im2col"; }
+
+    std::string unsupported_reason(const ConvProblem &p) const override {
+        const int64_t max = std::numeric_limits<blasint>::max();
+        if (p.n * p.oh * p.ow > max || p.fh * p.fw * p.c > max || p.k > max)
+            return "a GEMM dimension exceeds blasint";
+        if (double(p.n * p.oh * p.ow) * double(p.fh * p.fw * p.c) * 4.0 > 8e9) return "im2col matrix above 8 GB";
+        return "";
+    }
+
+    void prepare(const ConvProblem &p, const float *in, const float *f, float *out, int threads) override {
+        p_ = p, in_ = in, f_ = f, out_ = out;
+        threads_ = threads < 1 ? 1 : threads;
+        openblas_set_num_threads(threads_);
+        cols_.assign(size_t(p.n * p.oh * p.ow * p.fh * p.fw * p.c), 0.0f);
+    }
+
+    void run() override {
+        const ConvProblem &p = p_;
+        const ConvParams &q = p.params;
+        if (openblas_get_num_threads() != threads_) openblas_set_num_threads(threads_);
+        const int64_t row = p.fh * p.fw * p.c;
+        const size_t run_bytes = size_t(p.c) * sizeof(float);
+        float *a = cols_.data();
+        for (int64_t n = 0; n < p.n; ++n)
+            for (int64_t oy = 0; oy < p.oh; ++oy)
+                for (int64_t ox = 0; ox < p.ow; ++ox, a += row) {
+                    float *dst = a;
+                    for (int64_t fy = 0; fy < p.fh; ++fy) {
+                        const int64_t iy = oy * q.stride_h + fy * q.dilation_h - q.pad_top;
+                        for (int64_t fx = 0; fx < p.fw; ++fx, dst += p.c) {
+                            const int64_t ix = ox * q.stride_w + fx * q.dilation_w - q.pad_left;
+                            if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w)
+                                std::memset(dst, 0, run_bytes);
+                            else
+                                std::memcpy(dst, in_ + ((n * p.h + iy) * p.w + ix) * p.c, run_bytes);
+                        }
+                    }
+                }
+        const blasint m = blasint(p.n * p.oh * p.ow), k = blasint(row), nn = blasint(p.k);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, cols_.data(), k, f_, nn, 0.0f, out_,
+                    nn);
+    }
+
+    std::string details() const override {
+        std::ostringstream s;
+        s << "OpenBLAS core: " << openblas_get_corename() << "; config: " << openblas_get_config()
+          << "; threads: " << openblas_get_num_threads() << " (im2col: 1 thread)";
+        return s.str();
+    }
+
+private:
+    ConvProblem p_;
+    const float *in_ = nullptr, *f_ = nullptr;
+    float *out_ = nullptr;
+    int threads_ = 1;
+    std::vector<float> cols_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peer> make_openblas_im2col_peer() { return std::make_unique<OpenBlasIm2colPeer>(); }
+
+}  // namespace stridetune::peers

@@ -1,0 +1,513 @@
+// benchdnn convolution descriptors: parsing, the deduced sizes and pads
+// against values worked out by hand and against stridetune::output_extent,
+// the round trip through to_string, the errors, and reading shapes files
+// (every line of oneDNN's shape files in ../shared/shapes, when present).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "stridetune.h"
+
+namespace stridetune_test {
+namespace {
+
+using stridetune::ConvDescriptor;
+using stridetune::parse_descriptor;
+using testing::HasSubstr;
+
+// The message of the Error parsing `text` throws, or "" (and a failure) when it parses.
+std::string parse_error(const std::string &text) {
+    try {
+        const ConvDescriptor d = parse_descriptor(text);
+        ADD_FAILURE() << "\"" << text << "\" parsed: " << d;
+    } catch (const stridetune::Error &e) {
+        return e.what();
+    }
+    return "";
+}
+
+// Whether the oh/ow of `d` are what its input, kernel, stride, dilation and
+// four pads give, with every pad non-negative.
+void expect_consistent(const ConvDescriptor &d) {
+    const stridetune::ConvParams &p = d.params;
+    EXPECT_GE(p.pad_top, 0) << d;
+    EXPECT_GE(p.pad_left, 0) << d;
+    EXPECT_GE(p.pad_bottom, 0) << d;
+    EXPECT_GE(p.pad_right, 0) << d;
+    EXPECT_EQ(stridetune::output_extent(d.ih, d.kh, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom), d.oh) << d;
+    EXPECT_EQ(stridetune::output_extent(d.iw, d.kw, p.stride_w, p.dilation_w, p.pad_left, p.pad_right), d.ow) << d;
+}
+
+void expect_round_trip(const ConvDescriptor &d) {
+    const std::string text = stridetune::to_string(d);
+    EXPECT_EQ(parse_descriptor(text), d) << text;
+    EXPECT_EQ(stridetune::to_string(parse_descriptor(text)), text);
+}
+
+TEST(Descriptor, SeedProblem) {
+    const ConvDescriptor d = parse_descriptor("mb64ic3ih221iw221oc5kh4kw4sh2sw2ph0pw0n\"seed\"");
+    EXPECT_EQ(d.oh, 109);
+    EXPECT_EQ(d.ow, 109);
+    EXPECT_EQ(d.input_dims(), (std::array<int64_t, 4>{64, 221, 221, 3}));
+    EXPECT_EQ(d.filter_dims(), (std::array<int64_t, 4>{4, 4, 3, 5}));
+    EXPECT_EQ(d.output_dims(), (std::array<int64_t, 4>{64, 109, 109, 5}));
+    // benchdnn's bottom pad is 108*2 + 4 - 221 = -1: the last row is unread, so 0.
+    EXPECT_EQ(d.params.pad_bottom, 0);
+    EXPECT_EQ(d.params.pad_right, 0);
+    EXPECT_EQ(d.name, "seed");
+    EXPECT_DOUBLE_EQ(d.flops(), 2.0 * 64 * 109 * 109 * 5 * 4 * 4 * 3);
+    EXPECT_EQ(stridetune::to_string(d), "mb64ic3ih221iw221oc5oh109ow109kh4kw4sh2sw2ph0pw0dh0dw0n\"seed\"");
+    expect_consistent(d);
+}
+
+TEST(Descriptor, Defaults) {
+    const ConvDescriptor d = parse_descriptor("ic3oc16ih5kh3");
+    EXPECT_EQ(d.groups, 1);
+    EXPECT_EQ(d.mb, 2);
+    EXPECT_EQ(d.ic, 3);
+    EXPECT_EQ(d.oc, 16);
+    EXPECT_EQ(d.ih, 5);
+    EXPECT_EQ(d.iw, 5);  // copies ih
+    EXPECT_EQ(d.kw, 3);
+    EXPECT_EQ(d.oh, 3);  // no padding
+    EXPECT_EQ(d.ow, 3);
+    const stridetune::ConvParams &p = d.params;
+    EXPECT_EQ(p.stride_h, 1);
+    EXPECT_EQ(p.stride_w, 1);
+    EXPECT_EQ(p.dilation_h, 1);
+    EXPECT_EQ(p.dilation_w, 1);
+    EXPECT_EQ(p.pad_top + p.pad_left + p.pad_bottom + p.pad_right, 0);
+    EXPECT_EQ(d.name, "");
+    EXPECT_EQ(d.occurrences, 1);
+    EXPECT_EQ(stridetune::to_string(d), "mb2ic3ih5iw5oc16oh3ow3kh3kw3sh1sw1ph0pw0dh0dw0");
+}
+
+TEST(Descriptor, SeparatorsAndSurroundingWhitespace) {
+    const ConvDescriptor a = parse_descriptor("mb2_ic3oc16_ih5oh5kh3ph1_n\"x\"");
+    const ConvDescriptor b = parse_descriptor("  __mb2ic3__oc16ih5_oh5_kh3ph1_n\"x\"\t\r");
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(a.oh, 5);
+}
+
+TEST(Descriptor, MissingWValuesCopyTheHValues) {
+    // The whole h-axis copied, pads and (given) output size too.
+    ConvDescriptor d = parse_descriptor("ic4oc8ih10oh12kh3sh1ph2dh1");
+    EXPECT_EQ(d.iw, 10);
+    EXPECT_EQ(d.kw, 3);
+    EXPECT_EQ(d.ow, 12);
+    EXPECT_EQ(d.params.stride_w, 1);
+    EXPECT_EQ(d.params.dilation_w, 2);
+    EXPECT_EQ(d.params.pad_left, 2);
+    EXPECT_EQ(d.params.pad_right, d.params.pad_bottom);
+    expect_consistent(d);
+
+    // Asymmetric pads deduced from oh (ph = (7-5+3)/2 = 2, bottom 3) are copied, not re-deduced.
+    d = parse_descriptor("ic1oc1ih5oh8kh3");
+    EXPECT_EQ(d.ow, 8);
+    EXPECT_EQ(d.params.pad_left, 2);
+    EXPECT_EQ(d.params.pad_right, 3);
+    expect_consistent(d);
+
+    // Only iw given: kw, sw, pw copy; ow deduced: (20 + 2 - 3) / 2 + 1 = 10.
+    d = parse_descriptor("ic1oc1ih10iw20kh3sh2ph1");
+    EXPECT_EQ(d.kw, 3);
+    EXPECT_EQ(d.params.stride_w, 2);
+    EXPECT_EQ(d.params.pad_left, 1);
+    EXPECT_EQ(d.oh, 5);
+    EXPECT_EQ(d.ow, 10);
+    expect_consistent(d);
+
+    // An explicit pw0 is kept: ow = 10 - 3 + 1 = 8, oh = 10.
+    d = parse_descriptor("ic1oc1ih10kh3ph1pw0");
+    EXPECT_EQ(d.oh, 10);
+    EXPECT_EQ(d.ow, 8);
+    EXPECT_EQ(d.params.pad_left, 0);
+    expect_consistent(d);
+
+    // ow given, pw missing: pw from ow = (9 - 10 + 3) / 2 = 1.
+    d = parse_descriptor("ic1oc1ih10oh8kh3ow10");
+    EXPECT_EQ(d.params.pad_top, 0);
+    EXPECT_EQ(d.params.pad_left, 1);
+    EXPECT_EQ(d.params.pad_right, 1);
+    expect_consistent(d);
+}
+
+TEST(Descriptor, OneDimensional) {
+    for (const char *text : {"ic3oc16_iw5ow5kw3pw1_n\"conv_basic_1d:1st\"", "ic3oc16iw5kw3pw1sh1ph0n\"conv_basic_1d:1st\""}) {
+        const ConvDescriptor d = parse_descriptor(text);
+        EXPECT_EQ(d.ih, 1) << text;
+        EXPECT_EQ(d.kh, 1);
+        EXPECT_EQ(d.oh, 1);
+        EXPECT_EQ(d.params.stride_h, 1);
+        EXPECT_EQ(d.params.dilation_h, 1);
+        EXPECT_EQ(d.params.pad_top, 0);
+        EXPECT_EQ(d.params.pad_bottom, 0);
+        EXPECT_EQ(d.iw, 5);
+        EXPECT_EQ(d.kw, 3);
+        EXPECT_EQ(d.ow, 5);
+        EXPECT_EQ(d.params.pad_left, 1);
+        EXPECT_EQ(d.params.pad_right, 1);
+        EXPECT_EQ(d.input_dims(), (std::array<int64_t, 4>{2, 1, 5, 3}));
+        expect_consistent(d);
+        expect_round_trip(d);
+    }
+    // Output deduced along w: (13 - 1) / 1 + 1.
+    EXPECT_EQ(parse_descriptor("ic20oc32_iw13kw1pw0").ow, 13);
+    // large_padding.txt: padding around a single input column.
+    const ConvDescriptor d = parse_descriptor("ic16oc16_iw1kw3ow100pw100");
+    EXPECT_EQ(d.params.pad_right, 1);  // 99 + 3 - 1 - 100
+    expect_consistent(d);
+}
+
+TEST(Descriptor, DeductionsOfRealLines) {
+    // ResNet-50 conv1: oh 112 given, bottom pad 111*2 + 7 - 224 - 3 = 2.
+    ConvDescriptor d = parse_descriptor("g1mb50ic3ih224iw224oc64oh112ow112kh7kw7sh2sw2ph3pw3n\"resnet_50:conv1\"");
+    EXPECT_EQ(d.params.pad_top, 3);
+    EXPECT_EQ(d.params.pad_bottom, 2);
+    EXPECT_EQ(d.params.pad_right, 2);
+    EXPECT_EQ(stridetune::output_extent(224, 7, 2, 1, 3, 2), 112);
+    EXPECT_DOUBLE_EQ(d.flops(), 2.0 * 50 * 112 * 112 * 64 * 7 * 7 * 3);
+    expect_consistent(d);
+    // The same with oh missing: deduced (224 + 6 - 7) / 2 + 1 = 112.
+    EXPECT_EQ(parse_descriptor("mb50ic3ih224oc64kh7sh2ph3n\"resnet_50:conv1\""), d);
+
+    // Pad deduced from the output size (basic.txt's gemm case without ph): ph = (7 - 5 + 3) / 2 = 2, bottom 3.
+    d = parse_descriptor("g1ic16oc16_ih5oh8kh3");
+    EXPECT_EQ(d.params.pad_top, 2);
+    EXPECT_EQ(d.params.pad_bottom, 3);
+    expect_consistent(d);
+
+    // dilated.txt:1: dh1 spans 5 rows; bottom 2*2 + 5 - 8 - 1 = 0.
+    d = parse_descriptor("mb20ic4ih8oc6oh3kh3sh2ph1dh1n\"dilated_conv:1\"");
+    EXPECT_EQ(d.params.dilation_h, 2);
+    EXPECT_EQ(d.params.pad_bottom, 0);
+    expect_consistent(d);
+
+    // dilated.txt:42/dw: w dilation 3 spans 7; right 55*2 + 7 - 112 - 1 = 4.
+    d = parse_descriptor("g64mb1ic64ih112iw112oc64oh56ow56kh3kw3sh2sw2ph1pw1dh1dw2n\"dilated_conv:42/dw\"");
+    EXPECT_EQ(d.groups, 64);
+    EXPECT_EQ(d.params.pad_bottom, 2);
+    EXPECT_EQ(d.params.pad_right, 4);
+    EXPECT_DOUBLE_EQ(d.flops(), 2.0 * 1 * 56 * 56 * 64 * 3 * 3 * 64 / 64);
+    expect_consistent(d);
+
+    // large_padding.txt: span 29*3 + 1 = 88; bottom 17*3 + 88 - 55 - 29 = 55.
+    d = parse_descriptor("ic1oc64_ih55oh18kh30sh3ph29dh2");
+    EXPECT_EQ(d.params.dilation_h, 3);
+    EXPECT_EQ(d.params.pad_bottom, 55);
+    expect_consistent(d);
+
+    // regression_padding.txt: ph larger than the kernel; oh = 10 + 14 - 5 + 1 = 20.
+    d = parse_descriptor("mb1ic16oc16_ih10kh5_ph7sh1");
+    EXPECT_EQ(d.oh, 20);
+    EXPECT_EQ(d.params.pad_bottom, 7);
+    expect_consistent(d);
+
+    // regression_padding.txt, asymmetric: ph1 oh15 -> bottom 0; pw0 ow15 -> right 1.
+    d = parse_descriptor("mb1ic16oc16_ih16kh3ph1oh15_iw16kw3pw0ow15");
+    EXPECT_EQ(d.params.pad_bottom, 0);
+    EXPECT_EQ(d.params.pad_right, 1);
+    expect_consistent(d);
+}
+
+// benchdnn's end padding can be negative; within (-stride, 0) it is clamped
+// to 0 (those rows are unread either way), at -stride or below the output
+// size is inconsistent.
+TEST(Descriptor, NegativeEndPadding) {
+    // ResNet-50 res3a_branch2a: 27*2 + 1 - 56 = -1.
+    ConvDescriptor d = parse_descriptor("g1mb50ic256ih56iw56oc128oh28ow28kh1kw1sh2sw2ph0pw0n\"resnet_50:res3a_branch2a\"");
+    EXPECT_EQ(d.params.pad_bottom, 0);
+    EXPECT_EQ(d.params.pad_right, 0);
+    expect_consistent(d);
+    // 1x1.txt generated_strided_conv:11: 11*12 + 1 - 144 = -11 > -12.
+    d = parse_descriptor("ic265oc256_ih144oh12kh1sh12dh0ph0_iw32ow16kw1sw2dw0pw0");
+    EXPECT_EQ(d.params.pad_bottom, 0);
+    expect_consistent(d);
+    // ph deduced negative ((13*4 - 56 + 1) / 2 < 0) is clamped to 0 too.
+    d = parse_descriptor("ic1oc1ih56oh14kh1sh4");
+    EXPECT_EQ(d.params.pad_top, 0);
+    EXPECT_EQ(d.params.pad_bottom, 0);
+    expect_consistent(d);
+
+    // 26*2 + 1 - 56 = -3 <= -2: the input gives 28 rows, not 27.
+    std::string e = parse_error("ic1oc1ih56oh27kh1sh2ph0");
+    EXPECT_THAT(e, HasSubstr("oh 27 is inconsistent"));
+    EXPECT_THAT(e, HasSubstr("give oh 28"));
+    EXPECT_THAT(e, HasSubstr("cannot be expressed"));
+    e = parse_error("ic1oc1ih10iw10oh10ow5kh3ph1");
+    EXPECT_THAT(e, HasSubstr("ow 5 is inconsistent"));
+    e = parse_error("ic1oc1ih10oh2kh3");  // pad deduced 0, still too small
+    EXPECT_THAT(e, HasSubstr("oh 2 is inconsistent"));
+}
+
+TEST(Descriptor, DilationConvention) {
+    ConvDescriptor d = parse_descriptor("ic1oc1ih9kh3dh0");
+    EXPECT_EQ(d.params.dilation_h, 1);
+    d = parse_descriptor("ic1oc1ih9kh3dh1");
+    EXPECT_EQ(d.params.dilation_h, 2);
+    EXPECT_EQ(d.params.dilation_w, 2);
+    EXPECT_EQ(d.oh, 5);  // 9 - 5 + 1
+    d = parse_descriptor("ic1oc1ih9iw9kh3kw3dh0dw3");
+    EXPECT_EQ(d.params.dilation_h, 1);
+    EXPECT_EQ(d.params.dilation_w, 4);
+    EXPECT_EQ(d.ow, 1);  // span 9
+    EXPECT_THAT(stridetune::to_string(d), HasSubstr("dh0dw3"));
+}
+
+TEST(Descriptor, NamesAndOccurrences) {
+    ConvDescriptor d = parse_descriptor("mb50ic64ih56oc256oh56kh1ph0n\"resnet_50:res2a_branch1*4\"");
+    EXPECT_EQ(d.name, "resnet_50:res2a_branch1");
+    EXPECT_EQ(d.occurrences, 4);
+    EXPECT_THAT(stridetune::to_string(d), HasSubstr("n\"resnet_50:res2a_branch1*4\""));
+    expect_round_trip(d);
+
+    d = parse_descriptor("ic1oc1ih5kh3n\"mobilenet:conv8*20\"");
+    EXPECT_EQ(d.occurrences, 20);
+    d = parse_descriptor("ic1oc1ih5kh3n\"a*b\"");  // not a count
+    EXPECT_EQ(d.name, "a*b");
+    EXPECT_EQ(d.occurrences, 1);
+    d = parse_descriptor("ic1oc1ih5kh3n\"a*3*2\"");  // the last one is
+    EXPECT_EQ(d.name, "a*3");
+    EXPECT_EQ(d.occurrences, 2);
+    d = parse_descriptor("ic1oc1ih5kh3nplain*3");  // unquoted, to the end
+    EXPECT_EQ(d.name, "plain");
+    EXPECT_EQ(d.occurrences, 3);
+    d = parse_descriptor("ic1oc1ih5kh3n\"with # and spaces\"");
+    EXPECT_EQ(d.name, "with # and spaces");
+    expect_round_trip(d);
+
+    // Names that would read back differently are written so that they do not.
+    ConvDescriptor hand = parse_descriptor("ic1oc1ih5kh3");
+    hand.name = "a*3";
+    EXPECT_THAT(stridetune::to_string(hand), HasSubstr("n\"a*3*1\""));
+    expect_round_trip(hand);
+    hand.name = "";
+    hand.occurrences = 5;
+    expect_round_trip(hand);
+    hand.name = "quote\"inside";
+    EXPECT_THROW(stridetune::to_string(hand), stridetune::Error);
+}
+
+TEST(Descriptor, RoundTripOfHandWrittenDescriptors) {
+    for (const char *text : {
+             "ic3oc16ih5kh3",
+             "g4mb7ic20oc20_ih8oh4kh3ph1sh2_n\"grouped\"",
+             "mb1ic1iw300oc1kw7sw3dw2pw5",
+             "mb3ic5oc7ih17iw23oh9ow4kh4kw2sh2sw6ph3pw2dh1dw0n\"mixed*9\"",
+             "ic1oc1ih5oh8kh3",
+             "ic1oc1ih4kh3dh1ph1",
+             "ic1oc1ih1kh1sh4ph3",
+             "mb2147483647ic1oc1ih1kh1",
+         }) {
+        const ConvDescriptor d = parse_descriptor(text);
+        expect_consistent(d);
+        expect_round_trip(d);
+    }
+}
+
+TEST(Descriptor, Errors) {
+    struct Case {
+        const char *text;
+        const char *message;
+    };
+    const Case cases[] = {
+        {"ic3oc16ih5kh3xy4", "unknown field \"xy\" at column 14"},
+        {"ic3oc16ih5kh3x4", "unknown field \"x\" at column 14"},
+        {"ic3oc16ih5kh3_7", "unknown field \"7\" at column 15"},
+        {"ic3oc16ihkh3", "missing number after \"ih\" at column 8"},
+        {"ic3oc16ih5kh", "missing number after \"kh\" at column 11"},
+        {"ic3oc16ih5kh3ph-1", "\"ph\" at column 14 has a signed number"},
+        {"ic0oc16ih5kh3", "\"ic\" at column 1 is 0, must be positive"},
+        {"ic3oc16ih5kh0", "\"kh\" at column 11 is 0, must be positive"},
+        {"ic3oc16ih0kh1", "\"ih\" at column 8 is 0"},
+        {"ic3oc16ih5kh3sh0", "\"sh\" at column 14 is 0"},
+        {"mb0ic3oc16ih5kh3", "\"mb\" at column 1 is 0"},
+        {"g0ic3oc16ih5kh3", "\"g\" at column 1 is 0"},
+        {"ic3oc16ih5oh0kh3", "\"oh\" at column 11 is 0"},
+        {"ic99999999999oc1ih5kh3", "\"ic\" at column 1 is too large"},
+        {"ic1oc1ih5kh3n\"x*99999999999\"", "occurrence count *99999999999 at column 16 is too large"},
+        {"ic1oc1ih2147483647kh2147483647dh1", "the dilated kernel along h"},
+        {"ic3ih5kh3", "oc missing"},
+        {"oc3ih5kh3", "ic missing"},
+        {"ic3oc16", "no spatial sizes"},
+        {"ic3oc16kh3oh5", "ih missing"},
+        {"ic3oc16ih5", "kh missing"},
+        {"ic3oc16iw5", "kw missing"},
+        {"ic3oc16kw5", "iw missing"},
+        {"ic3oc16ih5ih6kh3", "\"ih\" given twice, at column 8 and column 11"},
+        {"g3ic4oc6ih5kh3", "g 3 does not divide ic 4 and oc 6"},
+        {"ic3oc16_id5od5kd3pd1", "\"id\" at column 9: 3-D (id/kd/...) problems are not supported"},
+        {"ic3oc16ih5kh3kd1", "3-D (id/kd/...) problems are not supported"},
+        {"ic3oc16ih5kh3sd1", "3-D (id/kd/...) problems are not supported"},
+        {"ic1oc1ih4kh5", "empty effective input along h"},
+        {"ic1oc1ih4kh3dh1", "shorter than the dilated kernel (5)"},
+        {"ic1oc1ih6iw4kh3kw5", "empty effective input along w"},
+        {"ic1oc1ih56oh27kh1sh2", "oh 27 is inconsistent"},
+        {"ic1oc1ih5kh3n\"abc", "unterminated name: the quote at column 14 is not closed"},
+        {"ic1oc1ih5kh3n\"abc\"kh3", "unexpected text after the name at column 19"},
+        {"ic1oc1 ih5kh3", "unexpected whitespace at column 7"},
+        {"ic1oc1ih5kh3n\"x*0\"", "occurrence count *0 at column 16 must be positive"},
+        {"", "empty descriptor"},
+        {"   ", "empty descriptor"},
+    };
+    for (const Case &c : cases) {
+        const std::string e = parse_error(c.text);
+        EXPECT_THAT(e, HasSubstr(c.message)) << c.text;
+        EXPECT_THAT(e, HasSubstr(std::string("stridetune: descriptor \"")));
+    }
+}
+
+// A file in the test's temporary directory, removed afterwards.
+class TempFile {
+public:
+    explicit TempFile(const std::string &content) {
+        const auto *info = testing::UnitTest::GetInstance()->current_test_info();
+        path_ = testing::TempDir() + "stridetune_descriptor_" + info->name() + "_" + std::to_string(getpid()) + ".txt";
+        std::ofstream(path_, std::ios::binary) << content;
+    }
+    ~TempFile() { std::filesystem::remove(path_); }
+    const std::string &path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+TEST(DescriptorFile, CommentsBlankLinesAndLineNumbers) {
+    const TempFile file("# a comment\n"
+                        "\n"
+                        "ic3oc16ih5kh3n\"first\"   # trailing comment\n"
+                        "   \t\n"
+                        "  mb4_ic8oc8_ih7kh3ph1n\"has # inside*2\"\r\n"
+                        "#ic1oc1ih1kh1\n"
+                        "ic1oc1iw9kw3");
+    const std::vector<stridetune::DescriptorLine> lines = stridetune::read_descriptor_file(file.path());
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0].line_number, 3);
+    EXPECT_EQ(lines[0].descriptor.name, "first");
+    EXPECT_EQ(lines[1].line_number, 5);
+    EXPECT_EQ(lines[1].descriptor.name, "has # inside");
+    EXPECT_EQ(lines[1].descriptor.occurrences, 2);
+    EXPECT_EQ(lines[1].descriptor.mb, 4);
+    EXPECT_EQ(lines[1].descriptor.oh, 7);
+    EXPECT_EQ(lines[2].line_number, 7);
+    EXPECT_EQ(lines[2].descriptor.ow, 7);
+}
+
+TEST(DescriptorFile, BadLineNamesFileAndLine) {
+    const TempFile file("ic3oc16ih5kh3\n# fine so far\n\nic3oc16ih5kh3qq1  # bad\n");
+    try {
+        stridetune::read_descriptor_file(file.path());
+        ADD_FAILURE() << "no error";
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr(file.path() + ":4: descriptor \"ic3oc16ih5kh3qq1\": unknown field \"qq\""));
+    }
+}
+
+TEST(DescriptorFile, ThreeDLinesRejectedOrSkipped) {
+    const TempFile file("ic3oc16ih5kh3\nic3oc16_id5od5kd3pd1_n\"conv_basic_3d:1st\"\nic3oc16ih7kh3\n");
+    try {
+        stridetune::read_descriptor_file(file.path());
+        ADD_FAILURE() << "no error";
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr(file.path() + ":2: "));
+        EXPECT_THAT(e.what(), HasSubstr("3-D (id/kd/...) problems are not supported"));
+    }
+    const auto lines = stridetune::read_descriptor_file(file.path(), /*skip_3d=*/true);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].line_number, 1);
+    EXPECT_EQ(lines[1].line_number, 3);
+
+    // skip_3d skips 3-D lines only: other errors still throw.
+    const TempFile bad("ic3oc16_id5od5kd3pd1\nic3oc16ih5\n");
+    EXPECT_THROW(stridetune::read_descriptor_file(bad.path(), true), stridetune::Error);
+}
+
+TEST(DescriptorFile, MissingFile) {
+    const std::string path = testing::TempDir() + "stridetune_descriptor_no_such_file.txt";
+    try {
+        stridetune::read_descriptor_file(path);
+        ADD_FAILURE() << "no error";
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr(path));
+        EXPECT_THAT(e.what(), HasSubstr("cannot be opened"));
+    }
+}
+
+#ifndef STRIDETUNE_SHAPES_DIR
+#define STRIDETUNE_SHAPES_DIR ""
+#endif
+
+// Every line of every file in shared/shapes (oneDNN's benchdnn inputs):
+// split here independently of the reader; each 2-D line parses, is
+// consistent and round-trips, each 3-D line gives the 3-D error, and the
+// reader (skip_3d) returns exactly the 2-D lines.
+TEST(DescriptorShapeFiles, EveryLineParsesOrIsThreeD) {
+    const std::filesystem::path dir(STRIDETUNE_SHAPES_DIR);
+    if (dir.empty() || !std::filesystem::is_directory(dir)) {
+        GTEST_SKIP() << "no shapes folder at \"" << dir.string() << "\"";
+    }
+    const std::regex three_d_field("(id|od|kd|sd|pd|dd)[0-9]");
+    int files = 0, two_d = 0, three_d = 0;
+    for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().extension() != ".txt") continue;
+        files++;
+        std::ifstream in(entry.path());
+        std::string line;
+        std::vector<int> two_d_lines;
+        for (int number = 1; std::getline(in, line); number++) {
+            const std::string text = line.substr(0, line.find('#'));  // no '#' in these names
+            if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+            const std::string fields = text.substr(0, text.find('n'));
+            const std::string where = entry.path().filename().string() + ":" + std::to_string(number);
+            if (std::regex_search(fields, three_d_field)) {
+                three_d++;
+                EXPECT_THAT(parse_error(text), HasSubstr("3-D (id/kd/...) problems are not supported")) << where;
+                continue;
+            }
+            two_d++;
+            two_d_lines.push_back(number);
+            try {
+                const ConvDescriptor d = parse_descriptor(text);
+                expect_consistent(d);
+                expect_round_trip(d);
+                EXPECT_GE(d.occurrences, 1);
+                EXPECT_EQ(d.ic % d.groups, 0);
+            } catch (const stridetune::Error &e) {
+                ADD_FAILURE() << where << ": " << e.what();
+            }
+        }
+        std::vector<int> read;
+        for (const auto &l : stridetune::read_descriptor_file(entry.path().string(), true)) read.push_back(l.line_number);
+        EXPECT_EQ(read, two_d_lines) << entry.path();
+    }
+    EXPECT_GT(files, 0);
+    EXPECT_GT(two_d, 0);
+    RecordProperty("two_d_lines", two_d);
+    RecordProperty("three_d_lines", three_d);
+}
+
+// The layer counts of the ResNet-50 file, a check of the *N reading on a real file.
+TEST(DescriptorShapeFiles, ResNet50Occurrences) {
+    const std::filesystem::path file = std::filesystem::path(STRIDETUNE_SHAPES_DIR) / "resnet_50.txt";
+    if (std::string(STRIDETUNE_SHAPES_DIR).empty() || !std::filesystem::exists(file)) {
+        GTEST_SKIP() << "no " << file.string();
+    }
+    const auto lines = stridetune::read_descriptor_file(file.string());
+    int64_t layers = 0;
+    for (const auto &l : lines) layers += l.descriptor.occurrences;
+    EXPECT_EQ(lines.size(), 20u);
+    EXPECT_EQ(layers, 53);  // ResNet-50's convolutions: 1 + 16*3 + 4 projection shortcuts
+    EXPECT_EQ(lines.front().line_number, 3);
+    EXPECT_EQ(lines.front().descriptor.name, "resnet_50:conv1");
+    EXPECT_EQ(lines.front().descriptor.params.pad_bottom, 2);
+}
+
+}  // namespace
+}  // namespace stridetune_test
