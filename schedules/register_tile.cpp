@@ -6,9 +6,14 @@ namespace stridetune {
 
 using namespace Halide;
 
+namespace {
+
+// Vector registers of the target's ISA: 32 zmm with AVX-512, 16 otherwise.
 int vector_registers(const Target &target) {
     return target.has_feature(Target::AVX512) ? 32 : 16;
 }
+
+}  // namespace
 
 RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
     const int regs = vector_registers(target);
@@ -108,7 +113,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
 
     // Filter taps are packed once per call, zero past K.
     a.packed_filter.compute_root().vectorize(k, target.natural_vector_size<float>(), TailStrategy::RoundUp);
-    return {LoopLevel(out, row_tile), LoopLevel(out, xo), pixels, tile.rows, vec};
+    return {LoopLevel(out, row_tile), LoopLevel(out, xo), vec};
 }
 
 void specialize_common_strides(const ConvInputs &in, Stage stage) {

@@ -33,13 +33,8 @@ struct RegisterTile {
 struct TileLoops {
     Halide::LoopLevel row_tile;  // parallel loop over tiles of rows (and images, fused)
     Halide::LoopLevel x_tile;    // loop over tiles along x
-    int pixels_per_tile;    // output pixels along x in one tile
-    int rows_per_tile;
-    int vector_width;
+    int vector_width;            // floats per vector in the tile
 };
-
-// Vector registers of the target's ISA: 32 zmm with AVX-512, 16 otherwise.
-int vector_registers(const Halide::Target &target);
 
 // Fills in the zero (derived) fields of `tile` for `target`.
 RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &target);
