@@ -13,6 +13,8 @@ if [ "${1:-}" = "--peers" ]; then
   # oneDNN 2.6, XNNPACK + pthreadpool, OpenBLAS 0.3.21. ocl-icd-opencl-dev is
   # only a Recommends of libdnnl-dev, but dnnl's CMake config requires OpenCL.
   packages+=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libopenblas-dev)
+  # The report and the numpy comparison (bench/*.py) run on Debian's python3.
+  packages+=(python3-matplotlib python3-numpy python3-torch)
 fi
 
 missing=()

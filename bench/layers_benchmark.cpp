@@ -1,0 +1,200 @@
+// Every competitor on real network layers, in one binary and one run:
+// stridetune's hand schedules (at the CPU's best ISA level, or every level
+// with --every-isa), its dispatcher, the autoscheduled baselines where they
+// accept the problem, and the peer libraries. Each competitor's output is
+// checked against the naive reference (first image) before it is timed.
+//
+// usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
+//                          [--every-isa] [Google Benchmark flags]
+//   --mb N: minibatch for every problem (default 1; 0 keeps each file's own)
+// Grouped problems are skipped (stridetune has no groups yet), and counted.
+// Run it with OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX
+// (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
+// JSON into the README's table and plot.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "machine_peak.h"
+#include "peer.h"
+#include "reference.h"
+#include "stridetune.h"
+
+namespace {
+
+using stridetune::ConvDescriptor;
+
+// One problem's data, shared by all its competitors.
+struct LayerData {
+    ConvDescriptor d;
+    std::vector<float> input, filter, output;
+    stridetune_test::ReferenceOutput first_image;  // the reference for image 0
+
+    explicit LayerData(const ConvDescriptor &descriptor) : d(descriptor) {
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<float> dist(-1.f, 1.f);
+        input.resize(size_t(d.mb * d.ih * d.iw * d.ic));
+        filter.resize(size_t(d.kh * d.kw * d.ic * d.oc));
+        output.resize(size_t(d.mb * d.oh * d.ow * d.oc));
+        for (float &v : input) v = dist(rng);
+        for (float &v : filter) v = dist(rng);
+        first_image = stridetune_test::reference_convolution(
+            stridetune::dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
+            stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params);
+    }
+
+    // "" if image 0 of the output matches the reference, else the first mismatch.
+    std::string check_first_image() const {
+        for (size_t i = 0; i < first_image.value.size(); i++) {
+            const double err = std::fabs(double(output[i]) - first_image.value[i]);
+            if (!(err <= 1e-4 * (1.0 + first_image.abs_sum[i]))) {
+                return "element " + std::to_string(i) + " is " + std::to_string(output[i]) + ", the reference " +
+                       std::to_string(first_image.value[i]);
+            }
+        }
+        return "";
+    }
+};
+
+// A competitor: prepare once (may refuse the problem), then run.
+struct Competitor {
+    std::string name, details;
+    std::function<void()> run;
+};
+
+std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) {
+    std::vector<Competitor> out;
+    auto add = [&](const std::string &name, const stridetune::Options &options) {
+        auto call = [&data, options] {
+            return stridetune::convolve(stridetune::dense<const float>(data.input.data(), data.d.input_dims()),
+                                        stridetune::dense<const float>(data.filter.data(), data.d.filter_dims()),
+                                        stridetune::dense(data.output.data(), data.d.output_dims()),
+                                        data.d.params, options);
+        };
+        try {
+            const stridetune::Plan plan = call();  // refusals (autoscheduled tiles) surface here
+            out.push_back({name, plan.kernel, [call] { call(); }});
+        } catch (const stridetune::Error &e) {
+            std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(data.d).c_str(), name.c_str(),
+                         e.what());
+        }
+    };
+    for (stridetune::Isa isa : {stridetune::Isa::sse41, stridetune::Isa::avx2, stridetune::Isa::avx512}) {
+        if (isa > stridetune::detected_isa() || (!every_isa && isa != stridetune::detected_isa())) continue;
+        for (stridetune::Schedule s : stridetune::all_schedules) {
+            const std::string suffix = every_isa ? "@" + std::string(stridetune::to_string(isa)) : "";
+            add("stridetune:" + std::string(stridetune::to_string(s)) + suffix, {s, isa});
+        }
+    }
+    add("stridetune:dispatcher", {});
+    return out;
+}
+
+std::vector<Competitor> peer_competitors(LayerData &data, std::vector<std::unique_ptr<stridetune::peers::Peer>> &peers) {
+    std::vector<Competitor> out;
+    const ConvDescriptor &d = data.d;
+    const stridetune::peers::ConvProblem problem =
+        stridetune::peers::make_problem(d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.params);
+    for (auto &peer : peers) {
+        const std::string why = peer->unsupported_reason(problem);
+        if (!why.empty()) continue;
+        peer->prepare(problem, data.input.data(), data.filter.data(), data.output.data(),
+                      stridetune::num_threads());
+        stridetune::peers::Peer *p = peer.get();
+        out.push_back({peer->name(), peer->details(), [p] { p->run(); }});
+    }
+    return out;
+}
+
+void register_competitor(LayerData &data, Competitor c) {
+    const std::string name = stridetune::to_string(data.d) + "/" + c.name;
+    benchmark::RegisterBenchmark(name.c_str(), [&data, c](benchmark::State &state) {
+        std::fill(data.output.begin(), data.output.end(), std::nanf(""));
+        c.run();
+        const std::string mismatch = data.check_first_image();
+        if (!mismatch.empty()) {
+            state.SkipWithError(("wrong result: " + mismatch).c_str());
+            return;
+        }
+        for (auto _ : state) c.run();
+        state.counters["FLOP/s"] = benchmark::Counter(data.d.flops(), benchmark::Counter::kIsIterationInvariantRate);
+        // For the report: the problem's work and the bytes it must move at least once.
+        state.counters["flops"] = data.d.flops();
+        state.counters["bytes"] = double(data.input.size() + data.filter.size() + data.output.size()) * sizeof(float);
+        state.SetLabel(c.details);
+    })
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    benchmark::Initialize(&argc, argv);
+    std::vector<std::string> files;
+    int64_t mb = 1;
+    bool every_isa = false;
+    for (int i = 1; i < argc; i++) {
+        const std::string arg = argv[i];
+        if (arg == "--shapes" && i + 1 < argc) {
+            files.push_back(argv[++i]);
+        } else if (arg == "--mb" && i + 1 < argc) {
+            mb = std::atoll(argv[++i]);
+        } else if (arg == "--every-isa") {
+            every_isa = true;
+        } else {
+            std::fprintf(stderr, "stridetune_layers: unknown argument %s\n", arg.c_str());
+            return 2;
+        }
+    }
+    if (files.empty()) {
+        std::fprintf(stderr, "usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N] [--every-isa]\n");
+        return 2;
+    }
+
+    static std::vector<std::unique_ptr<LayerData>> layers;
+    static std::vector<std::vector<std::unique_ptr<stridetune::peers::Peer>>> peers;
+    int grouped = 0;
+    for (const std::string &file : files) {
+        try {
+            for (const stridetune::DescriptorLine &line : stridetune::read_descriptor_file(file, true)) {
+                ConvDescriptor d = line.descriptor;
+                if (d.groups != 1) {
+                    grouped++;
+                    continue;
+                }
+                if (mb > 0) d.mb = mb;
+                layers.push_back(std::make_unique<LayerData>(d));
+                for (Competitor &c : stridetune_competitors(*layers.back(), every_isa)) {
+                    register_competitor(*layers.back(), std::move(c));
+                }
+                // One set of peers a problem: each holds the problem it was prepared for.
+                peers.push_back(stridetune::peers::available_peers());
+                for (Competitor &c : peer_competitors(*layers.back(), peers.back())) {
+                    register_competitor(*layers.back(), std::move(c));
+                }
+            }
+        } catch (const stridetune::Error &e) {
+            std::fprintf(stderr, "stridetune_layers: %s\n", e.what());
+            return 2;
+        }
+    }
+    std::fprintf(stderr, "stridetune_layers: %zu problems, %d grouped problems skipped (no groups yet)\n",
+                 layers.size(), grouped);
+
+    const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
+    benchmark::AddCustomContext("threads", std::to_string(stridetune::num_threads()));
+    benchmark::AddCustomContext("peak_gflops_one_thread", std::to_string(peak.gflops_one_thread));
+    benchmark::AddCustomContext("peak_gflops_all_threads", std::to_string(peak.gflops_all_threads));
+    benchmark::AddCustomContext("read_gbytes_per_s", std::to_string(peak.read_gbytes_per_s));
+    benchmark::AddCustomContext("grouped_problems_skipped", std::to_string(grouped));
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+}
