@@ -76,34 +76,40 @@ def fmt(ms):
     return "—" if ms is None else f"{ms:.3f}"
 
 
-def plot(medians, facts, context, out):
+def plot(medians, facts, context, out, per_row=35):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     problems = list(medians)
     competitors = ["best stridetune", "stridetune:dispatcher"] + PEERS
-    fig, ax = plt.subplots(figsize=(max(8, len(problems) * 0.6), 5))
+    rows = (len(problems) + per_row - 1) // per_row
+    fig, axes = plt.subplots(rows, 1, figsize=(16, 3.6 * rows), squeeze=False)
     width = 0.8 / len(competitors)
-    for i, competitor in enumerate(competitors):
-        values = []
-        for p in problems:
-            cs = medians[p]
-            if competitor == "best stridetune":
-                ours = [t for c, t in cs.items() if c.startswith("stridetune:") and c != "stridetune:dispatcher"]
-                ms = min(ours) if ours else None
-            else:
-                ms = cs.get(competitor)
-            values.append(facts[p][0] / ms * 1e-6 if ms else math.nan)
-        ax.bar([x + i * width for x in range(len(problems))], values, width, label=competitor)
-    ax.axhline(float(context["peak_gflops_all_threads"]), color="black", linestyle="--", label="FMA peak")
-    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(problems))])
-    ax.set_xticklabels([short_name(p) for p in problems], rotation=60, ha="right", fontsize=7)
-    ax.set_ylabel("GFLOP/s")
-    ax.set_title(f"Convolution layers, {context['threads']} threads")
-    ax.legend(fontsize=7)
+    peak = float(context["peak_gflops_all_threads"])
+    for row in range(rows):
+        ax = axes[row][0]
+        chunk = problems[row * per_row:(row + 1) * per_row]
+        for i, competitor in enumerate(competitors):
+            values = []
+            for p in chunk:
+                cs = medians[p]
+                if competitor == "best stridetune":
+                    ours = [t for c, t in cs.items() if c.startswith("stridetune:") and c != "stridetune:dispatcher"]
+                    ms = min(ours) if ours else None
+                else:
+                    ms = cs.get(competitor)
+                values.append(facts[p][0] / ms * 1e-6 if ms else math.nan)
+            ax.bar([x + i * width for x in range(len(chunk))], values, width, label=competitor)
+        ax.axhline(peak, color="black", linestyle="--", label="FMA peak")
+        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(chunk))])
+        ax.set_xticklabels([short_name(p)[:28] for p in chunk], rotation=60, ha="right", fontsize=6)
+        ax.set_ylabel("GFLOP/s")
+        ax.set_xlim(-0.5, per_row)
+    axes[0][0].set_title(f"Convolution problems, {context['threads']} threads (dashed: FMA peak)")
+    axes[0][0].legend(fontsize=7, ncol=len(competitors) + 1)
     fig.tight_layout()
-    fig.savefig(out, dpi=100)
+    fig.savefig(out, dpi=90)
 
 
 def main():
