@@ -182,6 +182,10 @@ def main():
 
     cores = os.cpu_count()
     torch.set_num_threads(cores)
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        progress(f"warning: load average {load:.2f} before starting; other processes on these "
+                 f"{cores} cores will slow the multi-threaded rows (torch, OpenBLAS, stridetune)")
     blas_threads, blas_lib = openblas_threads()
 
     N = 8 if args.quick else 64
@@ -255,7 +259,7 @@ def main():
     print(f"Machine: {cores} cores, stridetune ISA {st['isa']}. Threads: numpy itself single-threaded; "
           f"OpenBLAS (float32 tensordot/einsum GEMM) {blas_threads if blas_threads is not None else '?'} "
           f"({blas_lib}); int64 has no BLAS path (single thread); torch {torch.get_num_threads()} "
-          f"(torch {torch.__version__}); stridetune {st['threads']}.")
+          f"(torch {torch.__version__}); stridetune {st['threads']}. Load average at start {load:.2f}.")
     print(f"numpy {np.__version__}. Median of {args.reps} runs for numpy variants "
           f"(view creation: averaged over a loop per run), {args.fast_reps} for torch and stridetune, "
           f"each after one warm-up. Ratio = variant time / stridetune time (>1: stridetune faster); "
