@@ -23,10 +23,12 @@ def load(paths):
     times = defaultdict(lambda: defaultdict(list))
     facts = {}
     context = {}
+    grouped = 0
     for path in paths:
         with open(path) as f:
             data = json.load(f)
         context = data["context"]
+        grouped += int(context.get("grouped_problems_skipped", 0))
         for b in data["benchmarks"]:
             if b.get("run_type") == "aggregate" or b.get("error_occurred"):
                 continue
@@ -36,6 +38,7 @@ def load(paths):
             times[problem][competitor].append(ms)
             facts[problem] = (b["flops"], b["bytes"])
     medians = {p: {c: statistics.median(v) for c, v in cs.items()} for p, cs in times.items()}
+    context["grouped_problems_skipped"] = grouped
     return medians, facts, context
 
 
@@ -49,7 +52,7 @@ def table(medians, facts, context):
     bandwidth = float(context["read_gbytes_per_s"])
     lines = [
         f"{context['threads']} threads; FMA peak {peak:.0f} GFLOP/s and read bandwidth {bandwidth:.1f} GB/s, "
-        f"measured in the same run; {context.get('grouped_problems_skipped', 0)} grouped problems skipped. "
+        f"measured in the (last) run; {context['grouped_problems_skipped']} grouped problems skipped. "
         "Times are medians in ms.",
         "",
         "| problem | best stridetune | ms | GFLOP/s | % peak | dispatcher ms | "
