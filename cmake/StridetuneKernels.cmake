@@ -35,9 +35,13 @@ function(stridetune_kernel NAME)
     set(params ${ARG_PARAMS})
     set(env "")
     set(plugin_args "")
+    # Autoscheduled tiles assume the estimates' sizes and may pass a smaller
+    # problem's edges; hand schedules guard their edges.
+    set(fixed_tiles false)
     if (ARG_AUTOSCHEDULER)
         string(REGEX REPLACE ".*::" "" scheduler "${ARG_AUTOSCHEDULER}")
         set(plugin_args -p $<TARGET_FILE:${ARG_AUTOSCHEDULER}> -s ${scheduler})
+        set(fixed_tiles true)
         list(APPEND params auto_schedule=true "machine_params=${STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS}")
         # Adams2019's default beam search takes minutes per kernel; the
         # greedy search (beam size 1) keeps the clean build within budget.
@@ -62,7 +66,7 @@ function(stridetune_kernel NAME)
         target_link_libraries(${fn} INTERFACE ${STRIDETUNE_HALIDE_RUNTIME})
         set_property(GLOBAL APPEND PROPERTY STRIDETUNE_KERNEL_LIBRARIES ${fn})
         set_property(GLOBAL APPEND PROPERTY STRIDETUNE_KERNEL_ENTRIES
-                     "STRIDETUNE_KERNEL(${NAME}, ${isa}, ${fn}, \"${description}\")")
+                     "STRIDETUNE_KERNEL(${NAME}, ${isa}, ${fn}, \"${description}\", ${fixed_tiles})")
     endforeach ()
 endfunction()
 

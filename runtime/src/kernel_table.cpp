@@ -10,8 +10,8 @@ namespace detail {
 namespace {
 
 constexpr Kernel kernels[] = {
-#define STRIDETUNE_KERNEL(schedule, isa, function, parameters) \
-    {Schedule::schedule, Isa::isa, function, function##_metadata, #function, parameters},
+#define STRIDETUNE_KERNEL(schedule, isa, function, parameters, fixed_tiles) \
+    {Schedule::schedule, Isa::isa, function, function##_metadata, #function, parameters, fixed_tiles},
 #include "kernel_list.inc"
 #undef STRIDETUNE_KERNEL
 };

@@ -20,6 +20,9 @@ struct Kernel {
     const halide_filter_metadata_t *(*metadata)();
     std::string_view name;
     std::string_view parameters;
+    // Its tiles assume sizes (an autoscheduler's estimates) and may reach
+    // past a smaller problem's tensors: ask before running it.
+    bool fixed_tiles;
 };
 
 // The kernel of `schedule` built for the highest level not above `cap`.
