@@ -99,9 +99,7 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
 
 std::vector<Competitor> peer_competitors(LayerData &data, std::vector<std::unique_ptr<stridetune::peers::Peer>> &peers) {
     std::vector<Competitor> out;
-    const ConvDescriptor &d = data.d;
-    const stridetune::peers::ConvProblem problem =
-        stridetune::peers::make_problem(d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.params);
+    const ConvDescriptor &problem = data.d;
     for (auto &peer : peers) {
         const std::string why = peer->unsupported_reason(problem);
         if (!why.empty()) continue;

@@ -124,7 +124,7 @@ int main(int argc, char **argv) {
     // The peers (bench/peers, each checked by stridetune_peer_check), with
     // the same thread count, on the same data.
     static std::vector<std::unique_ptr<stridetune::peers::Peer>> peers = stridetune::peers::available_peers();
-    const stridetune::peers::ConvProblem peer_problem =
+    const stridetune::ConvDescriptor peer_problem =
         stridetune::peers::make_problem(64, 221, 221, 3, 5, 4, 4, problem.params);
     for (auto &peer : peers) {
         if (!peer->unsupported_reason(peer_problem).empty()) continue;

@@ -9,31 +9,31 @@ namespace {
 class NaivePeer final : public Peer {
 public:
     std::string name() const override { return "naive"; }
-    std::string unsupported_reason(const ConvProblem &p) const override {
+    std::string unsupported_reason(const ConvDescriptor &p) const override {
         if (p.flops() > 2e8) return "more than 2e8 flops (naive loop is for small problems)";
         return "";
     }
-    void prepare(const ConvProblem &p, const float *in, const float *f, float *out, int) override {
+    void prepare(const ConvDescriptor &p, const float *in, const float *f, float *out, int) override {
         p_ = p, in_ = in, f_ = f, out_ = out;
     }
     void run() override {
-        const ConvProblem &p = p_;
+        const ConvDescriptor &p = p_;
         const ConvParams &q = p.params;
-        for (int64_t n = 0; n < p.n; ++n)
+        for (int64_t n = 0; n < p.mb; ++n)
             for (int64_t oy = 0; oy < p.oh; ++oy)
                 for (int64_t ox = 0; ox < p.ow; ++ox) {
-                    float *o = out_ + ((n * p.oh + oy) * p.ow + ox) * p.k;
-                    std::fill(o, o + p.k, 0.0f);
-                    for (int64_t fy = 0; fy < p.fh; ++fy) {
+                    float *o = out_ + ((n * p.oh + oy) * p.ow + ox) * p.oc;
+                    std::fill(o, o + p.oc, 0.0f);
+                    for (int64_t fy = 0; fy < p.kh; ++fy) {
                         const int64_t iy = oy * q.stride_h + fy * q.dilation_h - q.pad_top;
-                        if (iy < 0 || iy >= p.h) continue;
-                        for (int64_t fx = 0; fx < p.fw; ++fx) {
+                        if (iy < 0 || iy >= p.ih) continue;
+                        for (int64_t fx = 0; fx < p.kw; ++fx) {
                             const int64_t ix = ox * q.stride_w + fx * q.dilation_w - q.pad_left;
-                            if (ix < 0 || ix >= p.w) continue;
-                            const float *i = in_ + ((n * p.h + iy) * p.w + ix) * p.c;
-                            const float *w = f_ + (fy * p.fw + fx) * p.c * p.k;
-                            for (int64_t c = 0; c < p.c; ++c)
-                                for (int64_t k = 0; k < p.k; ++k) o[k] += i[c] * w[c * p.k + k];
+                            if (ix < 0 || ix >= p.iw) continue;
+                            const float *i = in_ + ((n * p.ih + iy) * p.iw + ix) * p.ic;
+                            const float *w = f_ + (fy * p.kw + fx) * p.ic * p.oc;
+                            for (int64_t c = 0; c < p.ic; ++c)
+                                for (int64_t k = 0; k < p.oc; ++k) o[k] += i[c] * w[c * p.oc + k];
                         }
                     }
                 }
@@ -41,7 +41,7 @@ public:
     std::string details() const override { return "plain loop, 1 thread"; }
 
 private:
-    ConvProblem p_;
+    ConvDescriptor p_;
     const float *in_ = nullptr, *f_ = nullptr;
     float *out_ = nullptr;
 };

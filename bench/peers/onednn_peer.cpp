@@ -20,7 +20,7 @@ class OneDnnPeer final : public Peer {
 public:
     std::string name() const override { return "onednn"; }
 
-    void prepare(const ConvProblem &p, const float *in, const float *f, float *out, int threads) override {
+    void prepare(const ConvDescriptor &p, const float *in, const float *f, float *out, int threads) override {
         threads_ = threads < 1 ? 1 : threads;
         omp_set_num_threads(threads_);
         const ConvParams &q = p.params;
@@ -28,10 +28,10 @@ public:
         stream_ = dnnl::stream(engine_);
 
         // oneDNN's logical dims are always N,C,H,W and O,I,H,W; the tag gives the layout.
-        const dnnl::memory::desc src_md({p.n, p.c, p.h, p.w}, dt::f32, tag::nhwc);
-        const dnnl::memory::desc dst_md({p.n, p.k, p.oh, p.ow}, dt::f32, tag::nhwc);
-        const dnnl::memory::desc user_wei_md({p.k, p.c, p.fh, p.fw}, dt::f32, tag::hwio);
-        const dnnl::memory::desc any_wei_md({p.k, p.c, p.fh, p.fw}, dt::f32, tag::any);
+        const dnnl::memory::desc src_md({p.mb, p.ic, p.ih, p.iw}, dt::f32, tag::nhwc);
+        const dnnl::memory::desc dst_md({p.mb, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
+        const dnnl::memory::desc user_wei_md({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio);
+        const dnnl::memory::desc any_wei_md({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::any);
         // oneDNN's dilation counts the gaps: 0 is dense.
         const dnnl::convolution_forward::desc desc(
             dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, any_wei_md, dst_md,

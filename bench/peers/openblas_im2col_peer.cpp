@@ -22,44 +22,44 @@ class OpenBlasIm2colPeer final : public Peer {
 public:
     std::string name() const override { return "openblas_im2col"; }
 
-    std::string unsupported_reason(const ConvProblem &p) const override {
+    std::string unsupported_reason(const ConvDescriptor &p) const override {
         const int64_t max = std::numeric_limits<blasint>::max();
-        if (p.n * p.oh * p.ow > max || p.fh * p.fw * p.c > max || p.k > max)
+        if (p.mb * p.oh * p.ow > max || p.kh * p.kw * p.ic > max || p.oc > max)
             return "a GEMM dimension exceeds blasint";
-        if (double(p.n * p.oh * p.ow) * double(p.fh * p.fw * p.c) * 4.0 > 8e9) return "im2col matrix above 8 GB";
+        if (double(p.mb * p.oh * p.ow) * double(p.kh * p.kw * p.ic) * 4.0 > 8e9) return "im2col matrix above 8 GB";
         return "";
     }
 
-    void prepare(const ConvProblem &p, const float *in, const float *f, float *out, int threads) override {
+    void prepare(const ConvDescriptor &p, const float *in, const float *f, float *out, int threads) override {
         p_ = p, in_ = in, f_ = f, out_ = out;
         threads_ = threads < 1 ? 1 : threads;
         openblas_set_num_threads(threads_);
-        cols_.assign(size_t(p.n * p.oh * p.ow * p.fh * p.fw * p.c), 0.0f);
+        cols_.assign(size_t(p.mb * p.oh * p.ow * p.kh * p.kw * p.ic), 0.0f);
     }
 
     void run() override {
-        const ConvProblem &p = p_;
+        const ConvDescriptor &p = p_;
         const ConvParams &q = p.params;
         if (openblas_get_num_threads() != threads_) openblas_set_num_threads(threads_);
-        const int64_t row = p.fh * p.fw * p.c;
-        const size_t run_bytes = size_t(p.c) * sizeof(float);
+        const int64_t row = p.kh * p.kw * p.ic;
+        const size_t run_bytes = size_t(p.ic) * sizeof(float);
         float *a = cols_.data();
-        for (int64_t n = 0; n < p.n; ++n)
+        for (int64_t n = 0; n < p.mb; ++n)
             for (int64_t oy = 0; oy < p.oh; ++oy)
                 for (int64_t ox = 0; ox < p.ow; ++ox, a += row) {
                     float *dst = a;
-                    for (int64_t fy = 0; fy < p.fh; ++fy) {
+                    for (int64_t fy = 0; fy < p.kh; ++fy) {
                         const int64_t iy = oy * q.stride_h + fy * q.dilation_h - q.pad_top;
-                        for (int64_t fx = 0; fx < p.fw; ++fx, dst += p.c) {
+                        for (int64_t fx = 0; fx < p.kw; ++fx, dst += p.ic) {
                             const int64_t ix = ox * q.stride_w + fx * q.dilation_w - q.pad_left;
-                            if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w)
+                            if (iy < 0 || iy >= p.ih || ix < 0 || ix >= p.iw)
                                 std::memset(dst, 0, run_bytes);
                             else
-                                std::memcpy(dst, in_ + ((n * p.h + iy) * p.w + ix) * p.c, run_bytes);
+                                std::memcpy(dst, in_ + ((n * p.ih + iy) * p.iw + ix) * p.ic, run_bytes);
                         }
                     }
                 }
-        const blasint m = blasint(p.n * p.oh * p.ow), k = blasint(row), nn = blasint(p.k);
+        const blasint m = blasint(p.mb * p.oh * p.ow), k = blasint(row), nn = blasint(p.oc);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, cols_.data(), k, f_, nn, 0.0f, out_,
                     nn);
     }
@@ -72,7 +72,7 @@ public:
     }
 
 private:
-    ConvProblem p_;
+    ConvDescriptor p_;
     const float *in_ = nullptr, *f_ = nullptr;
     float *out_ = nullptr;
     int threads_ = 1;

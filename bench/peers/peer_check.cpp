@@ -24,7 +24,7 @@ namespace {
 
 struct Case {
     std::string label;
-    ConvProblem problem;
+    stridetune::ConvDescriptor problem;
 };
 
 ConvParams params(int sh, int sw, int dh = 1, int dw = 1, int pt = 0, int pl = 0, int pb = 0, int pr = 0) {
@@ -54,7 +54,7 @@ int main(int argc, char **argv) {
     const std::vector<Case> all = cases();
     std::vector<std::unique_ptr<Peer>> peers = available_peers();
     std::printf("stridetune_peer_check: %zu peers, %d threads\n", peers.size(), threads);
-    for (const Case &c : all) std::printf("  %-12s %s\n", c.label.c_str(), describe(c.problem).c_str());
+    for (const Case &c : all) std::printf("  %-12s %s\n", c.label.c_str(), stridetune::to_string(c.problem).c_str());
 
     // cell[peer][case]
     std::vector<std::vector<std::string>> cell(peers.size(), std::vector<std::string>(all.size()));
@@ -64,13 +64,13 @@ int main(int argc, char **argv) {
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
 
     for (size_t ci = 0; ci < all.size(); ++ci) {
-        const ConvProblem &p = all[ci].problem;
-        std::vector<float> in(size_t(p.n * p.h * p.w * p.c)), f(size_t(p.fh * p.fw * p.c * p.k));
+        const stridetune::ConvDescriptor &p = all[ci].problem;
+        std::vector<float> in(size_t(p.mb * p.ih * p.iw * p.ic)), f(size_t(p.kh * p.kw * p.ic * p.oc));
         for (float &v : in) v = dist(rng);
         for (float &v : f) v = dist(rng);
         const stridetune_test::ReferenceOutput reference = stridetune_test::reference_convolution(
-            stridetune::dense<const float>(in.data(), {p.n, p.h, p.w, p.c}),
-            stridetune::dense<const float>(f.data(), {p.fh, p.fw, p.c, p.k}), p.params);
+            stridetune::dense<const float>(in.data(), {p.mb, p.ih, p.iw, p.ic}),
+            stridetune::dense<const float>(f.data(), {p.kh, p.kw, p.ic, p.oc}), p.params);
         const std::vector<double> &ref = reference.value, &mag = reference.abs_sum;
 
         for (size_t pi = 0; pi < peers.size(); ++pi) {

@@ -26,7 +26,7 @@ public:
 
     std::string name() const override { return "xnnpack"; }
 
-    void prepare(const ConvProblem &p, const float *in, const float *f, float *out, int threads) override {
+    void prepare(const ConvDescriptor &p, const float *in, const float *f, float *out, int threads) override {
         static std::once_flag once;
         static xnn_status init = xnn_status_uninitialized;
         std::call_once(once, [] { init = xnn_initialize(nullptr); });
@@ -36,22 +36,22 @@ public:
         pool_ = pthreadpool_create(size_t(threads_));
         if (!pool_) throw std::runtime_error("pthreadpool_create failed");
 
-        kernel_.resize(size_t(p.k * p.fh * p.fw * p.c));
-        for (int64_t fy = 0; fy < p.fh; ++fy)
-            for (int64_t fx = 0; fx < p.fw; ++fx)
-                for (int64_t c = 0; c < p.c; ++c)
-                    for (int64_t k = 0; k < p.k; ++k)
-                        kernel_[((k * p.fh + fy) * p.fw + fx) * p.c + c] = f[((fy * p.fw + fx) * p.c + c) * p.k + k];
+        kernel_.resize(size_t(p.oc * p.kh * p.kw * p.ic));
+        for (int64_t fy = 0; fy < p.kh; ++fy)
+            for (int64_t fx = 0; fx < p.kw; ++fx)
+                for (int64_t c = 0; c < p.ic; ++c)
+                    for (int64_t k = 0; k < p.oc; ++k)
+                        kernel_[((k * p.kh + fy) * p.kw + fx) * p.ic + c] = f[((fy * p.kw + fx) * p.ic + c) * p.oc + k];
 
         const ConvParams &q = p.params;
         check(xnn_create_convolution2d_nhwc_f32(
                   uint32_t(q.pad_top), uint32_t(q.pad_right), uint32_t(q.pad_bottom), uint32_t(q.pad_left),
-                  uint32_t(p.fh), uint32_t(p.fw), uint32_t(q.stride_h), uint32_t(q.stride_w),
-                  uint32_t(q.dilation_h), uint32_t(q.dilation_w), /*groups=*/1, size_t(p.c), size_t(p.k),
-                  /*input_channel_stride=*/size_t(p.c), /*output_channel_stride=*/size_t(p.k), kernel_.data(),
+                  uint32_t(p.kh), uint32_t(p.kw), uint32_t(q.stride_h), uint32_t(q.stride_w),
+                  uint32_t(q.dilation_h), uint32_t(q.dilation_w), /*groups=*/1, size_t(p.ic), size_t(p.oc),
+                  /*input_channel_stride=*/size_t(p.ic), /*output_channel_stride=*/size_t(p.oc), kernel_.data(),
                   /*bias=*/nullptr, -INFINITY, INFINITY, /*flags=*/0, &op_),
               "xnn_create_convolution2d_nhwc_f32");
-        check(xnn_setup_convolution2d_nhwc_f32(op_, size_t(p.n), size_t(p.h), size_t(p.w), in, out, pool_),
+        check(xnn_setup_convolution2d_nhwc_f32(op_, size_t(p.mb), size_t(p.ih), size_t(p.iw), in, out, pool_),
               "xnn_setup_convolution2d_nhwc_f32");
     }
 
