@@ -1,6 +1,7 @@
-# Ahead-of-time kernels: each kernel is generated once per x86-64 ISA level,
-# as its own object, and listed in a generated table for the runtime's
-# dispatcher.
+# Ahead-of-time kernels: each kernel variant (a generator with its parameters)
+# is generated once per x86-64 ISA level, as its own object, and listed in a
+# generated registration that the runtime's dispatcher reads. Used by the
+# library's own build and, installed, by consumers (stridetune_add_kernels).
 
 # Feature lists are explicit: Halide features do not imply one another.
 set(STRIDETUNE_ISAS sse41 avx2 avx512)
@@ -10,37 +11,64 @@ set(STRIDETUNE_TARGET_avx512 x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fm
 
 set(STRIDETUNE_ADAMS2019_BEAM_SIZE 1 CACHE STRING "Beam size of Adams2019's search (its default is 32)")
 set(STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS "2,16777216,40" CACHE STRING
-    "Halide machine_params for the autoscheduled baselines: parallelism, last-level cache bytes, balance")
+    "Halide machine_params for the autoscheduled kernels: parallelism, last-level cache bytes, balance")
 
-# One Halide runtime (thread pool, allocator, error handling) shared by every
-# kernel, built for the lowest ISA level so that it runs on all of them.
-set(STRIDETUNE_HALIDE_RUNTIME stridetune_halide_runtime)
-add_custom_command(OUTPUT ${STRIDETUNE_HALIDE_RUNTIME}.o
-                   COMMAND stridetune_gen_autoscheduled -r ${STRIDETUNE_HALIDE_RUNTIME} -o . -e object
-                           target=${STRIDETUNE_TARGET_sse41}
-                   DEPENDS stridetune_gen_autoscheduled
-                   VERBATIM)
-add_library(${STRIDETUNE_HALIDE_RUNTIME} STATIC ${CMAKE_CURRENT_BINARY_DIR}/${STRIDETUNE_HALIDE_RUNTIME}.o)
-set_target_properties(${STRIDETUNE_HALIDE_RUNTIME} PROPERTIES LINKER_LANGUAGE CXX)
-target_link_libraries(${STRIDETUNE_HALIDE_RUNTIME} INTERFACE Halide::Runtime Threads::Threads ${CMAKE_DL_LIBS})
+# The executable of a generator: the build's own, or the installed package's.
+function(_stridetune_generator_target GENERATOR OUT)
+    if (TARGET stridetune::stridetune_gen_${GENERATOR})
+        set(${OUT} stridetune::stridetune_gen_${GENERATOR} PARENT_SCOPE)
+    elseif (TARGET stridetune_gen_${GENERATOR})
+        set(${OUT} stridetune_gen_${GENERATOR} PARENT_SCOPE)
+    else ()
+        message(FATAL_ERROR "stridetune: no generator '${GENERATOR}' (expected direct, copy_then_gemm or autoscheduled)")
+    endif ()
+endfunction()
 
-set_property(GLOBAL PROPERTY STRIDETUNE_KERNEL_LIBRARIES "")
-set_property(GLOBAL PROPERTY STRIDETUNE_KERNEL_ENTRIES "")
+# The Halide runtime (thread pool, allocator) every kernel shares.
+function(_stridetune_halide_runtime_target OUT)
+    if (TARGET stridetune::stridetune_halide_runtime)
+        set(${OUT} stridetune::stridetune_halide_runtime PARENT_SCOPE)
+    else ()
+        set(${OUT} stridetune_halide_runtime PARENT_SCOPE)
+    endif ()
+endfunction()
 
-# stridetune_kernel(NAME GENERATOR gen [PARAMS k=v ...] [AUTOSCHEDULER Halide::X])
-# Adds a static library stridetune_NAME_ISA for each ISA level.
-function(stridetune_kernel NAME)
-    cmake_parse_arguments(ARG "" "GENERATOR;AUTOSCHEDULER" "PARAMS" ${ARGN})
-    set(generator stridetune_gen_${ARG_GENERATOR})
+# The canonical form of parameters: sorted by key, space-separated.
+function(stridetune_canonical_parameters OUT)
+    set(params ${ARGN})
+    list(SORT params)
+    list(JOIN params " " canonical)
+    set(${OUT} "${canonical}" PARENT_SCOPE)
+endfunction()
+
+# stridetune_kernel(VARIANT SET set GENERATOR gen [PARAMS k=v ...] [ISAS isa ...])
+# Adds a static library stridetune_VARIANT_ISA for each ISA level and lists
+# it in the kernel set `set`. The pseudo-parameter autoscheduler=Adams2019 (or
+# Mullapudi2016) runs that autoscheduler, planning for the problem of
+# estimate=<descriptor> (default: the numpy answer's).
+function(stridetune_kernel VARIANT)
+    cmake_parse_arguments(ARG "" "GENERATOR;SET" "PARAMS;ISAS" ${ARGN})
+    if (NOT ARG_ISAS)
+        set(ARG_ISAS ${STRIDETUNE_ISAS})
+    endif ()
+    _stridetune_generator_target(${ARG_GENERATOR} generator)
+    _stridetune_halide_runtime_target(runtime)
+    stridetune_canonical_parameters(description ${ARG_PARAMS})
     set(params ${ARG_PARAMS})
     set(env "")
     set(plugin_args "")
+    set(plugin "")
     # Autoscheduled tiles assume the estimates' sizes and may pass a smaller
     # problem's edges; hand schedules guard their edges.
     set(fixed_tiles false)
-    if (ARG_AUTOSCHEDULER)
-        string(REGEX REPLACE ".*::" "" scheduler "${ARG_AUTOSCHEDULER}")
-        set(plugin_args -p $<TARGET_FILE:${ARG_AUTOSCHEDULER}> -s ${scheduler})
+    list(FILTER params EXCLUDE REGEX "^autoscheduler=")
+    if ("${ARG_PARAMS}" MATCHES "(^|;)autoscheduler=([A-Za-z0-9]+)")
+        set(scheduler ${CMAKE_MATCH_2})
+        set(plugin Halide::${scheduler})
+        if (NOT TARGET ${plugin})
+            message(FATAL_ERROR "stridetune: kernel ${VARIANT}: no autoscheduler ${scheduler} in this Halide")
+        endif ()
+        set(plugin_args -p $<TARGET_FILE:${plugin}> -s ${scheduler})
         set(fixed_tiles true)
         list(APPEND params auto_schedule=true "machine_params=${STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS}")
         # Adams2019's default beam search takes minutes per kernel; the
@@ -49,36 +77,129 @@ function(stridetune_kernel NAME)
         # then leaves that loop rolled instead of failing.
         set(env ${CMAKE_COMMAND} -E env HL_BEAM_SIZE=${STRIDETUNE_ADAMS2019_BEAM_SIZE} HL_PERMIT_FAILED_UNROLL=1)
     endif ()
-    list(JOIN params " " description)
-    foreach (isa IN LISTS STRIDETUNE_ISAS)
-        set(fn stridetune_${NAME}_${isa})
-        set(dir ${CMAKE_CURRENT_BINARY_DIR}/kernels)
+    set_property(GLOBAL PROPERTY "STRIDETUNE_VARIANT_${ARG_SET}|${ARG_GENERATOR}|${description}" ${VARIANT})
+    foreach (isa IN LISTS ARG_ISAS)
+        set(fn stridetune_${VARIANT}_${isa})
+        set(dir ${CMAKE_CURRENT_BINARY_DIR}/stridetune_kernels)
         add_custom_command(OUTPUT ${dir}/${fn}.h ${dir}/${fn}.o
                            COMMAND ${env} $<TARGET_FILE:${generator}>
                                    -g stridetune_${ARG_GENERATOR} -f ${fn} -n ${fn} -e c_header,object -o ${dir}
                                    ${plugin_args} target=${STRIDETUNE_TARGET_${isa}}-no_runtime ${params}
-                           DEPENDS ${generator} ${ARG_AUTOSCHEDULER}
+                           DEPENDS ${generator} ${plugin}
                            COMMENT "Generating ${fn}"
                            VERBATIM)
         add_library(${fn} STATIC ${dir}/${fn}.o)
-        set_target_properties(${fn} PROPERTIES LINKER_LANGUAGE CXX)
-        target_include_directories(${fn} INTERFACE ${dir})
-        target_link_libraries(${fn} INTERFACE ${STRIDETUNE_HALIDE_RUNTIME})
-        set_property(GLOBAL APPEND PROPERTY STRIDETUNE_KERNEL_LIBRARIES ${fn})
-        set_property(GLOBAL APPEND PROPERTY STRIDETUNE_KERNEL_ENTRIES
-                     "STRIDETUNE_KERNEL(${NAME}, ${isa}, ${fn}, \"${description}\", ${fixed_tiles})")
+        set_target_properties(${fn} PROPERTIES LINKER_LANGUAGE CXX POSITION_INDEPENDENT_CODE ON)
+        target_include_directories(${fn} INTERFACE $<BUILD_INTERFACE:${dir}>)
+        target_link_libraries(${fn} INTERFACE ${runtime})
+        set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_LIBRARIES ${fn})
+        set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_ENTRIES
+                     "    {\"${VARIANT}\", \"${ARG_GENERATOR}\", \"${description}\", stridetune::Isa::${isa}, ${fn}, ${fn}_metadata, \"${fn}\", ${fixed_tiles}},")
     endforeach ()
 endfunction()
 
-# Writes the table the dispatcher reads: one X-macro line a kernel object.
-function(stridetune_write_kernel_table DIR)
-    get_property(libs GLOBAL PROPERTY STRIDETUNE_KERNEL_LIBRARIES)
-    get_property(entries GLOBAL PROPERTY STRIDETUNE_KERNEL_ENTRIES)
-    set(headers "")
+# stridetune_tuned_kernels(SET set FILE tuning.json [PREFIX p] [PROBLEMS descriptor...])
+# Adds the winning configuration of every problem of the tuning file (of
+# PROBLEMS only, if given) to the set, reusing a variant the set already has,
+# and records the problem -> variant entries and the file's CPU. A file that
+# cannot be used gives a warning and no entries: the heuristic decides.
+function(stridetune_tuned_kernels)
+    cmake_parse_arguments(ARG "" "SET;FILE;PREFIX" "PROBLEMS;ISAS" ${ARGN})
+    if (NOT ARG_PREFIX)
+        set(ARG_PREFIX tuned)
+    endif ()
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARG_FILE})
+    if (NOT EXISTS ${ARG_FILE})
+        message(WARNING "stridetune: tuning file ${ARG_FILE} does not exist; no tuned kernels")
+        return()
+    endif ()
+    file(READ ${ARG_FILE} text)
+    string(JSON format ERROR_VARIABLE error GET "${text}" stridetune_tuning)
+    if (NOT error AND NOT format EQUAL 1)
+        set(error "format ${format}, this build reads 1")
+    endif ()
+    if (NOT error)
+        string(JSON halide ERROR_VARIABLE error GET "${text}" halide)
+    endif ()
+    if (NOT error AND NOT halide VERSION_EQUAL Halide_VERSION)
+        set(error "tuned with Halide ${halide}, this build has ${Halide_VERSION}")
+    endif ()
+    set(origin "")
+    foreach (field vendor model isa cores)
+        if (NOT error)
+            string(JSON ${field} ERROR_VARIABLE error GET "${text}" cpu ${field})
+        endif ()
+    endforeach ()
+    if (NOT error)
+        string(JSON count ERROR_VARIABLE error LENGTH "${text}" problems)
+    endif ()
+    if (error)
+        message(WARNING "stridetune: ignoring tuning file ${ARG_FILE}: ${error}")
+        return()
+    endif ()
+    set(entries "")
+    set(found "")
+    if (count GREATER 0)
+        math(EXPR last "${count} - 1")
+        foreach (i RANGE ${last})
+            string(JSON problem MEMBER "${text}" problems ${i})
+            if (ARG_PROBLEMS AND NOT problem IN_LIST ARG_PROBLEMS)
+                continue()
+            endif ()
+            list(APPEND found ${problem})
+            string(JSON generator GET "${text}" problems ${problem} winner generator)
+            string(JSON parameters GET "${text}" problems ${problem} winner parameters)
+            separate_arguments(params UNIX_COMMAND "${parameters}")
+            stridetune_canonical_parameters(canonical ${params})
+            get_property(variant GLOBAL PROPERTY "STRIDETUNE_VARIANT_${ARG_SET}|${generator}|${canonical}")
+            if (NOT variant)
+                string(MD5 hash "${generator} ${canonical}")
+                string(SUBSTRING ${hash} 0 8 hash)
+                set(variant ${ARG_PREFIX}_${generator}_${hash})
+                stridetune_kernel(${variant} SET ${ARG_SET} GENERATOR ${generator} PARAMS ${params} ISAS ${ARG_ISAS})
+            endif ()
+            set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_TUNED "    {\"${problem}\", \"${variant}\"},")
+        endforeach ()
+    endif ()
+    foreach (problem IN LISTS ARG_PROBLEMS)
+        if (NOT problem IN_LIST found)
+            message(STATUS "stridetune: ${problem} is not in ${ARG_FILE}: the heuristic decides")
+        endif ()
+    endforeach ()
+    string(REPLACE "\"" "\\\"" model "${model}")
+    set_property(GLOBAL PROPERTY STRIDETUNE_SET_${ARG_SET}_ORIGIN
+                 "{\"${vendor}\", \"${model}\", \"${isa}\", ${cores}, \"${halide}\"}")
+endfunction()
+
+# stridetune_write_kernel_registration(SET set OUTPUT file.cpp FUNCTION name [STATIC_INIT])
+# Writes the registration of the set's kernels and tuned entries: function
+# `name`, and with STATIC_INIT a static initialiser calling it, so that
+# linking the object registers the kernels.
+function(stridetune_write_kernel_registration)
+    cmake_parse_arguments(ARG "STATIC_INIT" "SET;OUTPUT;FUNCTION" "" ${ARGN})
+    get_property(libs GLOBAL PROPERTY STRIDETUNE_SET_${ARG_SET}_LIBRARIES)
+    get_property(entries GLOBAL PROPERTY STRIDETUNE_SET_${ARG_SET}_ENTRIES)
+    get_property(tuned GLOBAL PROPERTY STRIDETUNE_SET_${ARG_SET}_TUNED)
+    get_property(origin GLOBAL PROPERTY STRIDETUNE_SET_${ARG_SET}_ORIGIN)
+    set(code "// Generated by cmake (stridetune_write_kernel_registration); do not edit.\n")
+    string(APPEND code "#include <iterator>\n\n#include \"stridetune/registry.h\"\n")
     foreach (lib IN LISTS libs)
-        string(APPEND headers "#include \"${lib}.h\"\n")
+        string(APPEND code "#include \"${lib}.h\"\n")
     endforeach ()
     list(JOIN entries "\n" entries)
-    file(CONFIGURE OUTPUT ${DIR}/kernel_headers.h CONTENT "// Generated by CMake.\n#pragma once\n${headers}")
-    file(CONFIGURE OUTPUT ${DIR}/kernel_list.inc CONTENT "// Generated by CMake.\n${entries}\n")
+    string(APPEND code "\nnamespace {\n\nconst stridetune::KernelRegistration kernels[] = {\n${entries}\n};\n")
+    if (tuned)
+        list(JOIN tuned "\n" tuned)
+        string(APPEND code "const stridetune::TunedRegistration tuned[] = {\n${tuned}\n};\n")
+        string(APPEND code "const stridetune::TuningOrigin origin = ${origin};\n")
+        set(tuned_args "tuned, std::size(tuned), &origin")
+    else ()
+        set(tuned_args "nullptr, 0, nullptr")
+    endif ()
+    string(APPEND code "\n}  // namespace\n\nbool ${ARG_FUNCTION}() {\n")
+    string(APPEND code "    return stridetune::register_kernels(kernels, std::size(kernels), ${tuned_args});\n}\n")
+    if (ARG_STATIC_INIT)
+        string(APPEND code "\nnamespace {\nconst bool registered = ${ARG_FUNCTION}();\n}  // namespace\n")
+    endif ()
+    file(CONFIGURE OUTPUT ${ARG_OUTPUT} CONTENT "${code}" @ONLY)
 endfunction()

@@ -1,21 +1,28 @@
 // The interface every stridetune kernel shares: the same inputs, output and
 // algorithm; a derived generator contributes only its schedule. One derived
-// generator per strategy lives in schedules/.
+// generator per strategy lives in schedules/. The same generator serves the
+// ahead-of-time build (GenGen) and the tuner's JIT (jit_bindings.h).
 #pragma once
 
 #include "Halide.h"
+#include "jit_bindings.h"
+#include "problem_estimates.h"
 #include "strided_conv.h"
 
 namespace stridetune {
 
 template<typename Schedule>
-class ConvGenerator : public Halide::Generator<Schedule> {
+class ConvGenerator : public Halide::Generator<Schedule>, public JitBindings {
 public:
     template<typename T>
     using Input = Halide::GeneratorInput<T>;
     template<typename T>
     using Output = Halide::GeneratorOutput<T>;
     using FloatBuffer = Halide::Buffer<float>;
+
+    // The problem the autoschedulers plan for, as a benchdnn descriptor;
+    // empty: the numpy answer's. Hand schedules do not read it.
+    Halide::GeneratorParam<std::string> estimate{"estimate", ""};
 
     Input<FloatBuffer> input{"input", 4};    // (c, x, y, n)
     Input<FloatBuffer> filter{"filter", 4};  // (k, c, fx, fy)
@@ -36,10 +43,21 @@ public:
         filter.dim(0).set_stride(Halide::Expr());
 
         conv_ = define_strided_conv({input, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
-                                     input.dim(0).stride(), input.dim(1).stride(), filter, filter.dim(0).extent(), filter.dim(2).extent(), filter.dim(3).extent(),
-                                     stride_x, stride_y, dilation_x, dilation_y, pad_left, pad_top});
+                                     input.dim(0).stride(), input.dim(1).stride(), filter, filter.dim(0).extent(),
+                                     filter.dim(2).extent(), filter.dim(3).extent(), stride_x, stride_y, dilation_x,
+                                     dilation_y, pad_left, pad_top});
         output = conv_.output;
-        set_seed_estimates();
+
+        const EstimatedProblem e = estimated_problem(estimate);
+        input.set_estimates({{0, e.c}, {0, e.w}, {0, e.h}, {0, e.n}});
+        filter.set_estimates({{0, e.k}, {0, e.c}, {0, e.fw}, {0, e.fh}});
+        output.set_estimates({{0, e.k}, {0, e.ow}, {0, e.oh}, {0, e.n}});
+        stride_x.set_estimate(e.stride_x);
+        stride_y.set_estimate(e.stride_y);
+        dilation_x.set_estimate(e.dilation_x);
+        dilation_y.set_estimate(e.dilation_y);
+        pad_left.set_estimate(e.pad_left);
+        pad_top.set_estimate(e.pad_top);
     }
 
     void schedule() {
@@ -48,21 +66,18 @@ public:
         }
     }
 
-private:
-    // The autoschedulers tune for these sizes: the numpy answer's problem,
-    // 64x221x221x3 input, 4x4x3x5 filter, stride 2.
-    void set_seed_estimates() {
-        input.set_estimates({{0, 3}, {0, 221}, {0, 221}, {0, 64}});
-        filter.set_estimates({{0, 5}, {0, 3}, {0, 4}, {0, 4}});
-        output.set_estimates({{0, 5}, {0, 109}, {0, 109}, {0, 64}});
-        stride_x.set_estimate(2);
-        stride_y.set_estimate(2);
-        dilation_x.set_estimate(1);
-        dilation_y.set_estimate(1);
-        pad_left.set_estimate(0);
-        pad_top.set_estimate(0);
+    void bind(const JitArguments &args) override {
+        Halide::ImageParam(input).set(args.input);
+        Halide::ImageParam(filter).set(args.filter);
+        set_scalar(stride_x, args.stride_x);
+        set_scalar(stride_y, args.stride_y);
+        set_scalar(dilation_x, args.dilation_x);
+        set_scalar(dilation_y, args.dilation_y);
+        set_scalar(pad_left, args.pad_left);
+        set_scalar(pad_top, args.pad_top);
     }
 
+private:
     StridedConv conv_;
 };
 

@@ -1,4 +1,5 @@
 #include "peer.h"
+#include "stridetune/convolution.h"
 
 
 namespace stridetune::peers {

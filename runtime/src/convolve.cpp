@@ -8,6 +8,7 @@
 #include "kernel_table.h"
 #include "problem.h"
 #include "settings.h"
+#include "tuning.h"
 #include "stridetune/convolution.h"
 #include "stridetune/error.h"
 
@@ -106,17 +107,26 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
     Problem problem = detail::validate(input, filter, output, params);
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
     Resolved r{problem, kernel_geometry(problem), nullptr, "requested"};
-    if (options.schedule) {
+    if (options.variant) {
+        r.kernel = detail::find_variant(*options.variant, isa);
+        if (!r.kernel) {
+            throw Error("no kernel variant " + *options.variant + " is built for " + std::string(to_string(isa)) +
+                        " or below");
+        }
+    } else if (options.schedule) {
         r.kernel = &detail::best_kernel(*options.schedule, isa);
+    } else if (detail::TunedLookup tuned = detail::tuned_kernel(problem.descriptor(), isa); tuned.kernel) {
+        r.kernel = tuned.kernel;
+        r.reason = tuned.reason;
     } else {
         detail::Choice choice = detail::choose_schedule(problem, isa);
         r.kernel = &detail::best_kernel(choice.schedule, isa);
-        r.reason = choice.reason;
+        r.reason = choice.reason + (tuned.reason.empty() ? "" : "; " + tuned.reason);
     }
     const std::string overrun =
         r.kernel->fixed_tiles ? bounds_overrun(*r.kernel, input, filter, output, r.geometry) : "";
     if (!overrun.empty()) {
-        throw Error(std::string(r.kernel->name) + " cannot run " + problem.descriptor() + ": its schedule needs " +
+        throw Error(std::string(r.kernel->function) + " cannot run " + problem.descriptor() + ": its schedule needs " +
                     overrun);
     }
     return r;
@@ -124,7 +134,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
 
 Plan plan_of(const Resolved &r) {
     const Kernel &k = *r.kernel;
-    return {k.schedule, k.isa, std::string(k.name), k.metadata()->target, std::string(k.parameters), r.reason};
+    return {k.schedule, k.isa, k.variant, k.function, k.metadata()->target, k.parameters, r.reason};
 }
 
 void install_error_handler() {
@@ -133,6 +143,14 @@ void install_error_handler() {
 }
 
 }  // namespace
+
+std::vector<KernelInfo> kernels() {
+    std::vector<KernelInfo> all;
+    for (const Kernel *k : detail::all_kernels()) {
+        all.push_back({k->variant, k->generator, k->parameters, k->function, k->schedule, k->isa});
+    }
+    return all;
+}
 
 Plan plan(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
           const Options &options) {
@@ -151,10 +169,10 @@ Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor 
     const int status = args.run(*r.kernel, r.geometry);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (status != 0) {
-        throw Error(std::string(r.kernel->name) + " failed (" + std::to_string(status) + "): " + halide_error_message);
+        throw Error(std::string(r.kernel->function) + " failed (" + std::to_string(status) + "): " + halide_error_message);
     }
     if (detail::verbose()) {
-        std::fprintf(stderr, "stridetune_verbose,exec,%s,%s,%s,%s,%.3f ms,%.1f GFLOP/s\n", r.kernel->name.data(),
+        std::fprintf(stderr, "stridetune_verbose,exec,%s,%s,%s,%s,%.3f ms,%.1f GFLOP/s\n", r.kernel->function.data(),
                      std::string(to_string(r.kernel->isa)).c_str(), r.problem.descriptor().c_str(),
                      r.reason.c_str(), ms, r.problem.flops() / ms * 1e-6);
     }

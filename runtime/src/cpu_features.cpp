@@ -2,8 +2,11 @@
 // OS saving the wider registers (without it AVX state is lost on a context switch).
 #include <cpuid.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <thread>
 
 #include "stridetune/error.h"
 #include "stridetune/isa.h"
@@ -40,7 +43,43 @@ Isa detect() {
     return Isa::avx2;
 }
 
+std::string vendor() {
+    unsigned eax, regs[3];
+    __get_cpuid(0, &eax, &regs[0], &regs[2], &regs[1]);  // ebx, edx, ecx spell it
+    char text[13] = {};
+    std::memcpy(text, regs, 12);
+    return text;
+}
+
+std::string brand() {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(0x80000000, &eax, &ebx, &ecx, &edx) || eax < 0x80000004) return "unknown";
+    char text[49] = {};
+    for (unsigned leaf = 0; leaf < 3; leaf++) {
+        unsigned *r = reinterpret_cast<unsigned *>(text + 16 * leaf);
+        __get_cpuid(0x80000002 + leaf, &r[0], &r[1], &r[2], &r[3]);
+    }
+    std::string s = text;
+    s.erase(0, s.find_first_not_of(' '));
+    s.erase(s.find_last_not_of(' ') + 1);
+    return s;
+}
+
 }  // namespace
+
+bool operator==(const CpuIdentity &a, const CpuIdentity &b) {
+    return a.vendor == b.vendor && a.model == b.model && a.isa == b.isa && a.cores == b.cores;
+}
+
+std::string to_string(const CpuIdentity &cpu) {
+    return cpu.model + " (" + cpu.vendor + "), " + std::string(to_string(cpu.isa)) + ", " +
+           std::to_string(cpu.cores) + " cores";
+}
+
+const CpuIdentity &cpu_identity() {
+    static const CpuIdentity cpu{vendor(), brand(), detected_isa(), int(std::max(1u, std::thread::hardware_concurrency()))};
+    return cpu;
+}
 
 std::string_view to_string(Isa isa) {
     return isa_names[static_cast<size_t>(isa)];

@@ -1,31 +1,45 @@
-// The kernels linked into the library: one entry per schedule per ISA level,
-// from the table CMake generates (cmake/kernels.cmake).
+// Every kernel the dispatcher can run: the library's own (cmake/kernels.cmake
+// and the tuned configurations of its tuning file), then those registered by
+// code generated with stridetune_add_kernels().
 #pragma once
 
 #include <HalideRuntime.h>
 
-#include <string_view>
+#include <string>
+#include <vector>
 
 #include "stridetune/convolution.h"
+#include "stridetune/registry.h"
 
 namespace stridetune::detail {
 
-using KernelFunction = int (*)(halide_buffer_t *input, halide_buffer_t *filter, int stride_x, int stride_y,
-                               int dilation_x, int dilation_y, int pad_left, int pad_top, halide_buffer_t *output);
-
 struct Kernel {
-    Schedule schedule;
+    std::string variant, generator, parameters, function;
+    Schedule schedule;  // the strategy family the generator and parameters belong to
     Isa isa;
     KernelFunction run;
     const halide_filter_metadata_t *(*metadata)();
-    std::string_view name;
-    std::string_view parameters;
-    // Its tiles assume sizes (an autoscheduler's estimates) and may reach
-    // past a smaller problem's tensors: ask before running it.
     bool fixed_tiles;
 };
 
-// The kernel of `schedule` built for the highest level not above `cap`.
+struct TunedEntry {
+    std::string problem, variant;
+    TuningOrigin origin;  // pointers into the registration's static data
+};
+
+// The kernel of `variant` built for the highest level not above `cap`, or null.
+const Kernel *find_variant(const std::string &variant, Isa cap);
+// The same, for the variant built from `generator` with `parameters`.
+const Kernel *find_configuration(const std::string &generator, const std::string &parameters, Isa cap);
+// The general-purpose kernel of `schedule` (its variant has the schedule's
+// name) for the highest level not above `cap`. Throws Error if none is built.
 const Kernel &best_kernel(Schedule schedule, Isa cap);
+// Every kernel, the library's first, in registration order.
+std::vector<const Kernel *> all_kernels();
+// Tuned entries, the most recently registered first.
+std::vector<TunedEntry> tuned_entries();
+
+// The strategy family of a generator with its parameters.
+Schedule schedule_of(const std::string &generator, const std::string &parameters);
 
 }  // namespace stridetune::detail

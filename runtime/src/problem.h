@@ -15,7 +15,7 @@ struct Problem {
     ConvParams params;
 
     double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c; }
-    // benchdnn's descriptor syntax, e.g. mb64ic3ih221iw221oc5oh109ow109kh4kw4sh2sw2ph0pw0.
+XX
     std::string descriptor() const;
 };
 

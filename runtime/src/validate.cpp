@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "problem.h"
+#include "stridetune/descriptor.h"
 #include "stridetune/error.h"
 
 namespace stridetune {
@@ -112,11 +113,10 @@ void check_in_range(const char *field, int value, int lowest) {
 }  // namespace
 
 std::string Problem::descriptor() const {
-    std::ostringstream s;
-    s << "mb" << n << "ic" << c << "ih" << h << "iw" << w << "oc" << k << "oh" << oh << "ow" << ow << "kh" << fh
-      << "kw" << fw << "sh" << params.stride_h << "sw" << params.stride_w << "dh" << params.dilation_h - 1 << "dw"
-      << params.dilation_w - 1 << "ph" << params.pad_top << "pw" << params.pad_left;
-    return s.str();
+    ConvDescriptor d;
+    d.mb = n, d.ic = c, d.ih = h, d.iw = w, d.oc = k, d.oh = oh, d.ow = ow, d.kh = fh, d.kw = fw;
+    d.params = params;
+    return to_string(d);
 }
 
 Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {

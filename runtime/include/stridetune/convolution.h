@@ -4,18 +4,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "conv_params.h"
 #include "isa.h"
 #include "tensor.h"
 
 namespace stridetune {
 
-// Geometry of a 2-D convolution. Dilation 1 is a dense filter.
-struct ConvParams {
-    int stride_h = 1, stride_w = 1;
-    int dilation_h = 1, dilation_w = 1;
-    int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-};
 
 // The kernels built ahead of time. Hand schedules: direct_* (strided
 // contraction in place), gemm_* (copy-then-GEMM); *_pixels put output
@@ -40,19 +36,31 @@ std::optional<Schedule> parse_schedule(std::string_view name);
 
 // Per-call choices; unset fields take the library's defaults.
 struct Options {
-    std::optional<Schedule> schedule;  // default: the dispatcher's pick
-    std::optional<Isa> max_isa;        // default: max_isa()
+    std::optional<Schedule> schedule;    // that schedule's general kernel; default: the dispatcher's pick
+    std::optional<Isa> max_isa;          // default: max_isa()
+    std::optional<std::string> variant;  // a kernel variant by name (see kernels()); wins over schedule
 };
 
 // The kernel a call runs.
 struct Plan {
     Schedule schedule;
     Isa isa;
+    std::string variant;     // e.g. direct_pixels, or a tuned or consumer-generated variant
     std::string kernel;      // the generated function, e.g. stridetune_direct_pixels_avx512
     std::string target;      // the Halide target it was compiled for
     std::string parameters;  // its schedule parameters
     std::string reason;      // why the dispatcher chose it
 };
+
+// A compiled kernel: one variant (a generator and its parameters) at one ISA level.
+struct KernelInfo {
+    std::string variant, generator, parameters, function;
+    Schedule schedule;
+    Isa isa;
+};
+// Every kernel the dispatcher can run: the library's, its tuned ones, and
+// those registered by code generated with stridetune_add_kernels().
+std::vector<KernelInfo> kernels();
 
 // Output size along one axis: floor((in + pads - dilation*(filter-1) - 1) / stride) + 1.
 int64_t output_extent(int64_t in, int64_t filter, int stride, int dilation, int pad_begin, int pad_end);

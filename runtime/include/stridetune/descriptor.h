@@ -48,7 +48,7 @@
 #include <string_view>
 #include <vector>
 
-#include "convolution.h"
+#include "conv_params.h"
 
 namespace stridetune {
 

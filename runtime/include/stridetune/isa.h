@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace stridetune {
@@ -20,5 +21,16 @@ Isa detected_isa();
 Isa max_isa();
 // Caps the level for later calls; a cap above the CPU's level has no effect.
 void set_max_isa(Isa isa);
+
+// What a tuning result is valid for: the same CPU model, ISA level and core count.
+struct CpuIdentity {
+    std::string vendor;  // cpuid's, e.g. AuthenticAMD
+    std::string model;   // cpuid's brand string, trimmed
+    Isa isa;             // detected_isa()
+    int cores;           // hardware threads the OS reports
+};
+bool operator==(const CpuIdentity &a, const CpuIdentity &b);
+std::string to_string(const CpuIdentity &cpu);  // "model (vendor), isa, N cores"
+const CpuIdentity &cpu_identity();
 
 }  // namespace stridetune

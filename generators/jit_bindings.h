@@ -1,0 +1,32 @@
+// How the tuner runs a generator's pipeline with Halide's JIT: the generator
+// binds concrete buffers and geometry to its own inputs, so the tuner needs
+// no second definition of the algorithm or of any schedule.
+#pragma once
+
+#include <stdexcept>
+
+#include "Halide.h"
+
+namespace stridetune {
+
+struct JitArguments {
+    Halide::Buffer<float> input, filter;  // (c, x, y, n), (k, c, fx, fy)
+    int stride_x = 1, stride_y = 1, dilation_x = 1, dilation_y = 1, pad_left = 0, pad_top = 0;
+};
+
+class JitBindings {
+public:
+    virtual ~JitBindings() = default;
+    // Sets the inputs of the pipeline this generator built (build_pipeline()).
+    virtual void bind(const JitArguments &args) = 0;
+
+protected:
+    // A scalar generator input is a Variable bound to a Parameter.
+    static void set_scalar(const Halide::Expr &input, int value) {
+        const auto *v = input.as<Halide::Internal::Variable>();
+        if (!v || !v->param.defined()) throw std::logic_error("JitBindings::set_scalar: not a scalar input");
+        Halide::Internal::Parameter(v->param).set_scalar<int>(value);
+    }
+};
+
+}  // namespace stridetune

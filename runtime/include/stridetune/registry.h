@@ -1,0 +1,55 @@
+// How kernels generated outside the library join its dispatcher. The code
+// that cmake's stridetune_add_kernels() generates calls register_kernels()
+// during static initialisation; applications do not call it themselves.
+#pragma once
+
+#include <cstddef>
+
+#include "isa.h"
+
+struct halide_buffer_t;
+struct halide_filter_metadata_t;
+
+namespace stridetune {
+
+// A generated kernel's entry point (the generator's argument order).
+using KernelFunction = int (*)(halide_buffer_t *input, halide_buffer_t *filter, int stride_x, int stride_y,
+                               int dilation_x, int dilation_y, int pad_left, int pad_top, halide_buffer_t *output);
+
+// One kernel object: one variant (a generator with its parameters) built for one ISA level.
+struct KernelRegistration {
+    const char *variant;     // e.g. "direct_pixels"; the same for each ISA level of it
+    const char *generator;   // the strategy: "direct", "copy_then_gemm", "autoscheduled"
+    const char *parameters;  // canonical: "key=value" sorted by key, space-separated
+    Isa isa;
+    KernelFunction run;
+    const halide_filter_metadata_t *(*metadata)();
+    const char *function;  // the generated function's name
+    // Its tiles assume sizes (an autoscheduler's estimates) and may reach
+    // past a smaller problem's tensors: the runtime asks before running it.
+    bool fixed_tiles;
+};
+
+// A tuning result: `problem` (canonical benchdnn descriptor, no name) runs
+// `variant` on the CPU the tuning was done on.
+struct TunedRegistration {
+    const char *problem;
+    const char *variant;
+};
+
+// Where tuned entries apply: the tuning file's CPU and Halide version.
+struct TuningOrigin {
+    const char *vendor;
+    const char *model;
+    const char *isa;
+    int cores;
+    const char *halide_version;
+};
+
+// Adds kernels, and tuned entries for them (origin may be null when there
+// are none). Entries of a later registration win over earlier ones for the
+// same problem. Returns true, so it can initialise a static.
+bool register_kernels(const KernelRegistration *kernels, size_t kernel_count, const TunedRegistration *tuned,
+                      size_t tuned_count, const TuningOrigin *origin);
+
+}  // namespace stridetune

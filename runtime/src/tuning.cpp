@@ -1,0 +1,72 @@
+#include "tuning.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+#include "stridetune/error.h"
+#include "tuning_file.h"
+
+namespace stridetune::detail {
+namespace {
+
+bool applies_here(const CpuIdentity &cpu, const std::string &halide, std::string &why_not) {
+    if (!(cpu == cpu_identity())) {
+        why_not = "tuned on " + to_string(cpu) + ", this is " + to_string(cpu_identity());
+    } else if (halide != halide_version()) {
+        why_not = "tuned with Halide " + halide + ", this build has " + halide_version();
+    }
+    return why_not.empty();
+}
+
+// STRIDETUNE_TUNING_FILE, read once; a file that cannot be used is reported
+// once on stderr and ignored.
+const std::optional<TuningFile> &runtime_tuning() {
+    static const std::optional<TuningFile> file = []() -> std::optional<TuningFile> {
+        const char *path = std::getenv("STRIDETUNE_TUNING_FILE");
+        if (!path || !*path) return std::nullopt;
+        try {
+            TuningFile f = read_tuning_file(path);
+            std::string why_not;
+            if (applies_here(f.cpu, f.halide_version, why_not)) return f;
+            std::fprintf(stderr, "stridetune: warning: ignoring STRIDETUNE_TUNING_FILE=%s: %s\n", path,
+                         why_not.c_str());
+        } catch (const Error &e) {
+            std::fprintf(stderr, "stridetune: warning: ignoring STRIDETUNE_TUNING_FILE=%s: %s\n", path, e.what());
+        }
+        return std::nullopt;
+    }();
+    return file;
+}
+
+}  // namespace
+
+TunedLookup tuned_kernel(const std::string &problem, Isa cap) {
+    if (const auto &file = runtime_tuning()) {
+        const auto it = file->problems.find(problem);
+        if (it != file->problems.end()) {
+            std::vector<TunedConfiguration> ranked{it->second.winner};
+            ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
+            for (size_t rank = 0; rank < ranked.size(); rank++) {
+                if (const Kernel *k = find_configuration(ranked[rank].generator, ranked[rank].parameters, cap)) {
+                    return {k, "tuned (STRIDETUNE_TUNING_FILE, rank " + std::to_string(rank + 1) + ")"};
+                }
+            }
+        }
+    }
+    std::string note;
+    for (const TunedEntry &e : tuned_entries()) {
+        if (e.problem != problem) continue;
+        std::string why_not;
+        if (!applies_here({e.origin.vendor, e.origin.model, parse_isa(e.origin.isa).value_or(Isa::sse41),
+                           e.origin.cores},
+                          e.origin.halide_version, why_not)) {
+            note = "no tuning for this CPU: " + why_not;
+            continue;
+        }
+        if (const Kernel *k = find_variant(e.variant, cap)) return {k, "tuned (compiled-in tuning)"};
+    }
+    return {nullptr, note};
+}
+
+}  // namespace stridetune::detail

@@ -1,0 +1,86 @@
+#include "tuning_file.h"
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "stridetune/error.h"
+
+namespace stridetune::detail {
+namespace {
+
+using nlohmann::json;
+
+TunedConfiguration configuration_from(const json &j) {
+    return {j.at("generator").get<std::string>(), j.at("parameters").get<std::string>(),
+            j.at("median_ms").get<double>()};
+}
+
+json to_json(const TunedConfiguration &c) {
+    return {{"generator", c.generator}, {"parameters", c.parameters}, {"median_ms", c.median_ms}};
+}
+
+}  // namespace
+
+TuningFile read_tuning_file(const std::string &path) {
+    std::ifstream in(path);
+    if (!in) throw Error("tuning file " + path + ": cannot be read");
+    try {
+        const json j = json::parse(in);
+        if (j.at("stridetune_tuning").get<int>() != tuning_format_version) {
+            throw Error("tuning file " + path + ": format " + j.at("stridetune_tuning").dump() + ", this build reads " +
+                        std::to_string(tuning_format_version));
+        }
+        TuningFile f;
+        const json &cpu = j.at("cpu");
+        const auto isa = parse_isa(cpu.at("isa").get<std::string>());
+        if (!isa) throw Error("tuning file " + path + ": unknown isa " + cpu.at("isa").dump());
+        f.cpu = {cpu.at("vendor").get<std::string>(), cpu.at("model").get<std::string>(), *isa,
+                 cpu.at("cores").get<int>()};
+        f.halide_version = j.at("halide").get<std::string>();
+        f.threads = j.at("threads").get<int>();
+        for (const auto &[problem, entry] : j.at("problems").items()) {
+            TunedProblem p;
+            p.name = entry.value("name", "");
+            p.winner = configuration_from(entry.at("winner"));
+            for (const json &r : entry.value("runners_up", json::array())) p.runners_up.push_back(configuration_from(r));
+            f.problems[problem] = p;
+        }
+        return f;
+    } catch (const json::exception &e) {
+        throw Error("tuning file " + path + ": " + e.what());
+    }
+}
+
+void write_tuning_file(const TuningFile &f, const std::string &path) {
+    json problems = json::object();
+    for (const auto &[key, p] : f.problems) {
+        json runners = json::array();
+        for (const TunedConfiguration &r : p.runners_up) runners.push_back(to_json(r));
+        problems[key] = {{"name", p.name}, {"winner", to_json(p.winner)}, {"runners_up", runners}};
+    }
+    const json j = {{"stridetune_tuning", tuning_format_version},
+                    {"cpu",
+                     {{"vendor", f.cpu.vendor},
+                      {"model", f.cpu.model},
+                      {"isa", std::string(to_string(f.cpu.isa))},
+                      {"cores", f.cpu.cores}}},
+                    {"halide", f.halide_version},
+                    {"threads", f.threads},
+                    {"problems", problems}};
+    const std::string temporary = path + ".partial";
+    {
+        std::ofstream out(temporary);
+        out << j.dump(2) << "\n";
+        if (!out.flush()) throw Error("tuning file " + temporary + ": cannot be written");
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        throw Error("tuning file " + path + ": cannot replace it with " + temporary);
+    }
+}
+
+std::string halide_version() {
+    return STRIDETUNE_HALIDE_VERSION;
+}
+
+}  // namespace stridetune::detail

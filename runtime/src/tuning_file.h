@@ -1,0 +1,61 @@
+// The tuning file: what stridetune-tune found, per CPU and Halide version,
+// read by the build (cmake/StridetuneTuning.cmake), the runtime
+// (STRIDETUNE_TUNING_FILE) and the tuner itself (resume, merge).
+//
+// {
+//   "stridetune_tuning": 1,
+//   "cpu": {"vendor": "AuthenticAMD", "model": "...", "isa": "avx512", "cores": 2},
+//   "halide": "14.0.0",
+//   "threads": 2,
+//   "problems": {
+//     "<canonical descriptor>": {
+//       "name": "resnet_50:res2a_branch2a",
+//       "winner": {"generator": "direct", "parameters": "lanes=pixels", "median_ms": 4.2},
+//       "runners_up": [ ...same, fastest first... ]
+//     }
+//   }
+// }
+//
+// Problems are keyed by stridetune::to_string(ConvDescriptor) without a
+// name; parameters are "key=value" sorted by key, space-separated: the form
+// the kernel registrations use.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stridetune/isa.h"
+
+namespace stridetune::detail {
+
+inline constexpr int tuning_format_version = 1;
+
+struct TunedConfiguration {
+    std::string generator, parameters;
+    double median_ms = 0;
+};
+
+struct TunedProblem {
+    std::string name;
+    TunedConfiguration winner;
+    std::vector<TunedConfiguration> runners_up;
+};
+
+struct TuningFile {
+    CpuIdentity cpu;
+    std::string halide_version;
+    int threads = 0;
+    std::map<std::string, TunedProblem> problems;
+};
+
+// Throws Error naming the file and what is wrong with it.
+TuningFile read_tuning_file(const std::string &path);
+// Writes to a temporary file beside `path`, then renames it over `path`:
+// an interrupted write leaves the old file whole.
+void write_tuning_file(const TuningFile &file, const std::string &path);
+
+// The Halide version the library was built with, e.g. "14.0.0".
+std::string halide_version();
+
+}  // namespace stridetune::detail
