@@ -15,7 +15,7 @@ struct Problem {
     ConvParams params;
 
     double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c; }
-XX
+    // The canonical benchdnn descriptor (to_string(ConvDescriptor)): the key of tuned entries.
     std::string descriptor() const;
 };
 
