@@ -133,7 +133,7 @@ TEST(RuntimeTuningFile, ItsWinnerRuns) {
     setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
     const stridetune::Plan plan = plan_small();
     EXPECT_EQ(plan.variant, "gemm_whole");
-    EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE, rank 1)");
+    EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE rank 1)");
 }
 
 TEST(RuntimeTuningFile, AWinnerNotBuiltFallsToTheFirstBuiltRunnerUp) {
@@ -144,7 +144,7 @@ TEST(RuntimeTuningFile, AWinnerNotBuiltFallsToTheFirstBuiltRunnerUp) {
     setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
     const stridetune::Plan plan = plan_small();
     EXPECT_EQ(plan.variant, "gemm_tile");
-    EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE, rank 2)");
+    EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE rank 2)");
 }
 
 // Unusable runtime files: one warning on stderr, then the heuristic. (The

@@ -134,18 +134,24 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     };
 
     // Screening: a warm-up run checked against the reference, then three
-    // timed runs. Most of the budget goes here, the rest to refinement.
-    // Compiling dominates (seconds a candidate, once per run of the tool),
-    // so after the general-purpose kernels, the candidates of the fastest
-    // one's strategy and lanes go first: a local search around it.
-    const double screening_end = budget * 0.6;
+    // timed runs, while the time refinement needs is left: five runs of
+    // each survivor, eleven interleaved rounds of three finalists (at most
+    // a third of the budget). Compiling dominates (seconds a candidate, once
+    // per run of the tool), so after the general-purpose kernels, the
+    // candidates of the fastest one's strategy and lanes go first: a local
+    // search around it.
+    const auto refinement_seconds = [&] {
+        double best_ms = 1e30;
+        for (const Measured &m : alive) best_ms = std::min(best_ms, m.median_ms());
+        return std::min(budget / 3, (5.0 * double(alive.size()) + 33) * best_ms / 1e3);
+    };
     const size_t general = std::count_if(candidates.begin(), candidates.end(), [](const Configuration &c) {
         const auto b = builtin_configurations();
         return std::any_of(b.begin(), b.end(), [&](const Configuration &x) { return x.to_string() == c.to_string(); });
     });
     size_t tried = 0;
     for (size_t i = 0; i < candidates.size(); i++) {
-        if (interrupted || (seconds_since(start) > screening_end && !alive.empty())) break;
+        if (interrupted || (!alive.empty() && left() < refinement_seconds())) break;
         if (i == general && !alive.empty()) {
             const Measured &best = *std::min_element(alive.begin(), alive.end(), [](const Measured &a, const Measured &b) {
                 return a.median_ms() < b.median_ms();
@@ -156,7 +162,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         }
         const Configuration &c = candidates[i];
         // A compile that would overrun the screening time is not started.
-        if (!alive.empty() && !compiled_.count(c.to_string()) && compile_seconds() > screening_end - seconds_since(start)) {
+        if (!alive.empty() && !compiled_.count(c.to_string()) && compile_seconds() > left() - refinement_seconds()) {
             continue;
         }
         tried++;
