@@ -2,7 +2,7 @@
 # Runs the comparison benchmark (bench/layers_benchmark.cpp) on the shipped
 # problem sets on every core, and the seed and ResNet-50 on one thread too,
 # then regenerates README.md's performance section and docs/layers.png from
-# its output (bench/report.py). About 12 minutes on the 2-core development
+# its output (bench/report.py). About 11 minutes on the 2-core development
 # machine.
 # Arguments: shape sets to run (default: all of bench/shapes), e.g. seed resnet_50.
 set -euo pipefail
@@ -46,7 +46,7 @@ for set in "${sets[@]}"; do
 done
 for set in "${one_thread_sets[@]}"; do
   # The naive loop is single-threaded anyway: its every-core row stands.
-  if [[ " ${sets[*]} " == *" $set "* ]]; then
+  if [ "$cores" -gt 1 ] && [[ " ${sets[*]} " == *" $set "* ]]; then
     run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
   fi
 done
