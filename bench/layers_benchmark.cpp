@@ -1,14 +1,18 @@
 // Every competitor on real network layers, in one binary and one run:
 // stridetune's hand schedules (at the CPU's best ISA level, or every level
 // with --every-isa), its dispatcher, the autoscheduled baselines where they
-// accept the problem, and the peer libraries. Each competitor's output is
-// checked against the naive reference (first image) before it is timed.
+// accept the problem, Halide's autoschedulers planning for the problem
+// itself where the build has such a kernel (bench/autoscheduled_shapes.cmake),
+// and the peer libraries. Each competitor's output is checked against the
+// naive reference (first image) before it is timed.
 //
 // usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
-//                          [--every-isa] [Google Benchmark flags]
+//                          [--threads N] [--every-isa] [Google Benchmark flags]
 //   --mb N: minibatch for every problem (default 1; 0 keeps each file's own)
+//   --threads N: threads for stridetune and every peer alike (default: every
+//     core, or STRIDETUNE_NUM_THREADS)
 // Grouped problems are skipped (stridetune has no groups yet), and counted.
-// Run it with OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX
+// Run it with OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_CORETYPE=SkylakeX
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
 // JSON into the README's table and plot.
 #include <benchmark/benchmark.h>
@@ -22,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "estimate_variants.h"
 #include "machine_peak.h"
 #include "peer.h"
 #include "reference.h"
@@ -94,6 +99,11 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
         }
     }
     add("stridetune:dispatcher", {});
+    for (const stridetune_bench::EstimateVariant &v : stridetune_bench::estimate_variants(data.d)) {
+        stridetune::Options options;
+        options.variant = v.variant;
+        add(v.label, options);
+    }
     return out;
 }
 
@@ -145,6 +155,13 @@ int main(int argc, char **argv) {
             files.push_back(argv[++i]);
         } else if (arg == "--mb" && i + 1 < argc) {
             mb = std::atoll(argv[++i]);
+        } else if (arg == "--threads" && i + 1 < argc) {
+            const int threads = std::atoi(argv[++i]);
+            if (threads < 1) {
+                std::fprintf(stderr, "stridetune_layers: --threads %s: expected a positive number\n", argv[i]);
+                return 2;
+            }
+            stridetune::set_num_threads(threads);  // before the peers are prepared: they take the same count
         } else if (arg == "--every-isa") {
             every_isa = true;
         } else {
@@ -153,7 +170,8 @@ int main(int argc, char **argv) {
         }
     }
     if (files.empty()) {
-        std::fprintf(stderr, "usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N] [--every-isa]\n");
+        std::fprintf(stderr, "usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N] [--threads N] "
+                             "[--every-isa]\n");
         return 2;
     }
 
@@ -189,8 +207,8 @@ int main(int argc, char **argv) {
 
     const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
     benchmark::AddCustomContext("threads", std::to_string(stridetune::num_threads()));
-    benchmark::AddCustomContext("peak_gflops_one_thread", std::to_string(peak.gflops_one_thread));
-    benchmark::AddCustomContext("peak_gflops_all_threads", std::to_string(peak.gflops_all_threads));
+    // At the run's thread count: what its rows are a fraction of.
+    benchmark::AddCustomContext("peak_gflops", std::to_string(peak.gflops_at_threads));
     benchmark::AddCustomContext("read_gbytes_per_s", std::to_string(peak.read_gbytes_per_s));
     benchmark::AddCustomContext("grouped_problems_skipped", std::to_string(grouped));
     benchmark::RunSpecifiedBenchmarks();
