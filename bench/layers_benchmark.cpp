@@ -54,18 +54,6 @@ struct LayerData {
             stridetune::dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
             stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params);
     }
-
-    // "" if image 0 of the output matches the reference, else the first mismatch.
-    std::string check_first_image() const {
-        for (size_t i = 0; i < first_image.value.size(); i++) {
-            const double err = std::fabs(double(output[i]) - first_image.value[i]);
-            if (!(err <= 1e-4 * (1.0 + first_image.abs_sum[i]))) {
-                return "element " + std::to_string(i) + " is " + std::to_string(output[i]) + ", the reference " +
-                       std::to_string(first_image.value[i]);
-            }
-        }
-        return "";
-    }
 };
 
 // A competitor: prepare once (may refuse the problem), then run.
@@ -85,7 +73,9 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
         };
         try {
             const stridetune::Plan plan = call();  // refusals (autoscheduled tiles) surface here
-            out.push_back({name, plan.kernel, [call] { call(); }});
+            // The dispatcher's label says whether the problem is tuned (report.py's tuned table).
+            const bool tuned = plan.reason.rfind("tuned", 0) == 0;
+            out.push_back({name, plan.kernel + (tuned ? " (tuned: " + plan.variant + ")" : ""), [call] { call(); }});
         } catch (const stridetune::Error &e) {
             std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(data.d).c_str(), name.c_str(),
                          e.what());
@@ -126,7 +116,7 @@ void register_competitor(LayerData &data, Competitor c) {
     benchmark::RegisterBenchmark(name.c_str(), [&data, c](benchmark::State &state) {
         std::fill(data.output.begin(), data.output.end(), std::nanf(""));
         c.run();
-        const std::string mismatch = data.check_first_image();
+        const std::string mismatch = stridetune_test::first_mismatch(data.output.data(), data.first_image);
         if (!mismatch.empty()) {
             state.SkipWithError(("wrong result: " + mismatch).c_str());
             return;

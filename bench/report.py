@@ -8,8 +8,8 @@ schedule and the dispatcher's pick against the peers, each as median ms, with GF
 this machine's FMA peak at that thread count for the best of stridetune, the memory floor (the
 problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDNN (above 1:
 stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
-Then Halide's autoschedulers planning for each shape, where the build has such kernels, and a
-summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count.
+Then Halide's autoschedulers planning for each shape, where the build has such kernels, the
+tuned problems' kernels against the best general-purpose ones, and a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count.
 """
 import argparse
 import json
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 PEERS = ["onednn", "xnnpack", "openblas_im2col", "naive"]
 DISPATCHER = "stridetune:dispatcher"
+TUNED = "(tuned: "  # bench/layers_benchmark.cpp's dispatcher label on a tuned problem
 PER_SHAPE = "(estimate = this shape)"  # bench/estimate_variants.cpp's label suffix
 MS_PER_UNIT = {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}
 
@@ -42,6 +43,7 @@ class Problem:
     nbytes: float
     run: Run
     times: dict = field(default_factory=lambda: defaultdict(list))  # competitor -> [ms]
+    labels: dict = field(default_factory=dict)  # competitor -> its label (the kernel it ran)
 
     def medians(self):
         return {c: statistics.median(v) for c, v in self.times.items()}
@@ -83,6 +85,7 @@ def load(paths):
             if name not in problems:
                 problems[name] = Problem(name, b["flops"], b["bytes"], run)
             problems[name].times[competitor].append(b["real_time"] * MS_PER_UNIT[b["time_unit"]])
+            problems[name].labels[competitor] = b.get("label", "")
     return {t: sections[t] for t in sorted(sections, reverse=True) if sections[t]}
 
 
@@ -159,6 +162,28 @@ def per_shape_table(sections):
         best = p.best_stridetune()
         cells = [short_name(p.name), str(threads), fmt(best[1] if best else None)]
         cells += [fmt(cs.get(c)) for c in library + per_shape] + [fmt(cs.get("onednn"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def tuned_table(sections):
+    """The tuned kernel the dispatcher ran (tuning/default.json) against the best general-purpose one."""
+    rows = [(t, p) for t, problems in sections.items() for p in problems.values()
+            if TUNED in p.labels.get(DISPATCHER, "")]
+    if not rows:
+        return ""
+    lines = ["Tuned problems (the build's tuning file, `stridetune-tune`): the dispatcher runs the tuned "
+             "kernel; beside it the fastest general-purpose kernel in the same run (median ms; above 1x: "
+             "the tuned kernel is faster).", "",
+             "| problem | threads | tuned kernel | ms | best general-purpose kernel | ms | tuned vs best |",
+             "|---|---:|---|---:|---|---:|---:|"]
+    for threads, p in rows:
+        cs = p.medians()
+        best = p.best_stridetune()
+        variant = p.labels[DISPATCHER].split(TUNED, 1)[1].rstrip(")")
+        cells = [short_name(p.name), str(threads), variant, fmt(cs.get(DISPATCHER)),
+                 best[0] if best else "—", fmt(best[1] if best else None),
+                 ratio(best[1] if best else None, cs.get(DISPATCHER))]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -240,7 +265,7 @@ def main():
         print("report.py: no successful benchmark rows in the input", file=sys.stderr)
         return 1
     parts = [section_table(t, problems) for t, problems in sections.items()]
-    parts += [part for part in (per_shape_table(sections), summary_table(sections)) if part]
+    parts += [part for part in (per_shape_table(sections), tuned_table(sections), summary_table(sections)) if part]
     print("\n\n".join(parts))
     if args.plot:
         threads = next(iter(sections))

@@ -4,7 +4,7 @@
 //
 //   stridetune-tune [DESCRIPTOR...] [--shapes FILE...] [--mb N] [--budget S]
 //                   [--threads N] [--isa ISA] [--output FILE] [--fresh]
-//                   [--no-autoschedulers] [--exhaustive]
+//                   [--no-autoschedulers] [--exhaustive] [--candidates CONFIG...]
 //   stridetune-tune merge IN.json IN.json... --output OUT.json
 //
 // The output file is rewritten (atomically) after every problem; a run that
@@ -28,8 +28,10 @@ namespace {
 using namespace stridetune;
 using detail::TuningFile;
 
+// The runtime's key: the canonical descriptor without name or count.
 std::string problem_key(ConvDescriptor d) {
     d.name.clear();
+    d.occurrences = 1;
     return to_string(d);
 }
 
@@ -167,6 +169,8 @@ int main(int argc, char **argv) {
     app.add_flag("--fresh", fresh, "start a new file instead of resuming");
     app.add_flag("--no-autoschedulers", no_autoschedulers, "hand schedules only");
     app.add_flag("--exhaustive", options.exhaustive, "screen every candidate, ignoring --budget until the final");
+    app.add_option("--candidates", options.only,
+                   "search only these configurations, each \"generator key=value ...\" (default: the whole space)");
     std::vector<std::string> merge_inputs;
     std::string merge_output;
     CLI::App *merge_cmd = app.add_subcommand("merge", "merge tuning files of the same CPU: the faster winner per problem");

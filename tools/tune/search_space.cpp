@@ -89,6 +89,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     // The autoschedulers plan for this very problem.
     ConvDescriptor unnamed = p;
     unnamed.name.clear();
+    unnamed.occurrences = 1;
     const std::string estimate = "estimate=" + to_string(unnamed);
     for (const char *scheduler : {"Mullapudi2016", "Adams2019"}) {
         all.push_back({"autoscheduled", canonical_parameters({std::string("autoscheduler=") + scheduler, estimate})});

@@ -110,6 +110,18 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     const auto left = [&] { return budget - seconds_since(start); };
     ProblemData data(problem);
     std::vector<Configuration> candidates = candidate_configurations(problem, options_.isa);
+    if (!options_.only.empty()) {
+        candidates.clear();
+        for (const std::string &text : options_.only) {
+            std::istringstream words(text);
+            Configuration c;
+            words >> c.generator;
+            std::vector<std::string> items;
+            for (std::string item; words >> item;) items.push_back(item);
+            c.parameters = canonical_parameters(items);
+            candidates.push_back(c);
+        }
+    }
     if (!options_.autoschedulers) {
         candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                         [](const Configuration &c) { return c.generator == "autoscheduled"; }),

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "jit_kernel.h"
 #include "stridetune/descriptor.h"
@@ -19,7 +20,8 @@ struct TuneOptions {
     double budget_seconds = 40;
     Isa isa = Isa::sse41;
     bool autoschedulers = true;
-    bool exhaustive = false;  // screen every candidate, whatever the budget
+    bool exhaustive = false;          // screen every candidate, whatever the budget
+    std::vector<std::string> only;    // "generator key=value ...": search these alone
     int runners_up = 5;
 };
 
