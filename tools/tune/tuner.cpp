@@ -55,6 +55,14 @@ struct Measured {
     double median_ms() const { return median(ms); }
 };
 
+// What is compiled for `c` on problems of `only_stride` (0: any): hand
+// schedules compile only that stride's branch (ConvGenerator's
+// only_stride); an autoscheduler plans the whole kernel, as it is built.
+Configuration jit_configuration(Configuration c, int only_stride) {
+    if (only_stride && c.generator != "autoscheduled") c.parameters += " only_stride=" + std::to_string(only_stride);
+    return c;
+}
+
 // The same generator with the same lanes and patch scope: one strategy.
 bool same_family(const Configuration &a, const Configuration &b) {
     const auto family = [](const Configuration &c) {
@@ -83,7 +91,8 @@ std::atomic<bool> Tuner::interrupted{false};
 Tuner::Tuner(const TuneOptions &options, const Halide::Target &target) : options_(options), target_(target) {
 }
 
-JitKernel *Tuner::kernel(const Configuration &c) {
+JitKernel *Tuner::kernel(const Configuration &configuration, int only_stride) {
+    const Configuration c = jit_configuration(configuration, only_stride);
     const std::string key = c.to_string();
     if (auto it = compiled_.find(key); it != compiled_.end()) return it->second.get();
     if (failed_.count(key)) return nullptr;
@@ -100,6 +109,10 @@ JitKernel *Tuner::kernel(const Configuration &c) {
     }
 }
 
+bool Tuner::is_compiled(const Configuration &c, int only_stride) const {
+    return compiled_.count(jit_configuration(c, only_stride).to_string()) > 0;
+}
+
 double Tuner::compile_seconds() const {
     return compiled_.empty() ? 0 : compile_seconds_ / double(compiled_.size());
 }
@@ -109,6 +122,10 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     const double budget = options_.exhaustive ? 1e30 : options_.budget_seconds;
     const auto left = [&] { return budget - seconds_since(start); };
     ProblemData data(problem);
+    // The stride the kernels have a specialised branch for (specialize_common_strides).
+    const ConvParams &g = problem.params;
+    const bool common = g.stride_h == g.stride_w && g.stride_h <= 2 && g.dilation_h == 1 && g.dilation_w == 1;
+    const int only_stride = common ? g.stride_h : 0;
     std::vector<Configuration> candidates = candidate_configurations(problem, options_.isa);
     if (!options_.only.empty()) {
         candidates.clear();
@@ -174,11 +191,11 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         }
         const Configuration &c = candidates[i];
         // A compile that would overrun the screening time is not started.
-        if (!alive.empty() && !compiled_.count(c.to_string()) && compile_seconds() > left() - refinement_seconds()) {
+        if (!alive.empty() && !is_compiled(c, only_stride) && compile_seconds() > left() - refinement_seconds()) {
             continue;
         }
         tried++;
-        JitKernel *k = kernel(c);
+        JitKernel *k = kernel(c, only_stride);
         if (!k) continue;
         try {
             k->run(data.args, data.output);

@@ -39,8 +39,10 @@ public:
     detail::TunedProblem tune(const ConvDescriptor &problem, const Progress &progress);
 
 private:
-    // The compiled kernel, or null (and the reason logged once) if it does not compile.
-    JitKernel *kernel(const Configuration &c);
+    // The configuration compiled for problems of `only_stride` (0: any), or
+    // null (and the reason logged once) if it does not compile.
+    JitKernel *kernel(const Configuration &c, int only_stride);
+    bool is_compiled(const Configuration &c, int only_stride) const;
     // The mean time a compile has taken so far.
     double compile_seconds() const;
 
