@@ -53,12 +53,20 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     for (const Strategy &s : strategies) {
         // Output channels in lanes: channel_width vectors of K by x_width
         // pixels by rows, channel_width * (x_width * rows + 1) + 1 <= regs
-        // (schedules/register_tile.cpp); x_width follows from the rows.
+        // (schedules/register_tile.cpp). x_width is the most that fits, or
+        // that many spread evenly over the output's width (a 7-wide output
+        // takes 7, not 14 with half wasted).
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
-            for (int rows = 1; rows <= 3; rows++) {
-                if (((regs - 1) / cw - 1) / rows < 1) continue;
-                if (cw == 2 && rows == 1) continue;  // the derived default, listed above
-                hand.push_back(configuration(s, "channels", {item("channel_width", cw), item("rows", rows)}));
+            for (int rows = 1; rows <= 4; rows++) {
+                const int widest = ((regs - 1) / cw - 1) / rows;
+                if (widest < 1) continue;
+                const int tiles = int((p.ow + widest - 1) / widest), even = int((p.ow + tiles - 1) / tiles);
+                for (int xw : {widest, even}) {
+                    if (xw == even && even == widest) continue;
+                    if (cw == 2 && rows == 1 && xw == widest) continue;  // the derived default, listed above
+                    hand.push_back(configuration(
+                        s, "channels", {item("channel_width", cw), item("rows", rows), item("x_width", xw)}));
+                }
             }
         }
         // Output pixels in lanes, for small K: channel_width unrolled output
