@@ -1,14 +1,18 @@
 // Every competitor on real network layers, in one binary and one run:
 // stridetune's hand schedules (at the CPU's best ISA level, or every level
 // with --every-isa), its dispatcher, the autoscheduled baselines where they
-// accept the problem, and the peer libraries. Each competitor's output is
-// checked against the naive reference (first image) before it is timed.
+// accept the problem, Halide's autoschedulers planning for the problem
+// itself where the build has such a kernel (bench/autoscheduled_shapes.cmake),
+// and the peer libraries. Each competitor's output is checked against the
+// naive reference (first image) before it is timed.
 //
 // usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
-//                          [--every-isa] [Google Benchmark flags]
+//                          [--threads N] [--every-isa] [Google Benchmark flags]
 //   --mb N: minibatch for every problem (default 1; 0 keeps each file's own)
+//   --threads N: threads for stridetune and every peer alike (default: every
+//     core, or STRIDETUNE_NUM_THREADS)
 // Grouped problems are skipped (stridetune has no groups yet), and counted.
-// Run it with OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX
+// Run it with OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_CORETYPE=SkylakeX
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
 // JSON into the README's table and plot.
 #include <benchmark/benchmark.h>
@@ -22,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "estimate_variants.h"
 #include "machine_peak.h"
 #include "peer.h"
 #include "reference.h"
@@ -49,18 +54,6 @@ struct LayerData {
             stridetune::dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
             stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params);
     }
-
-    // "" if image 0 of the output matches the reference, else the first mismatch.
-    std::string check_first_image() const {
-        for (size_t i = 0; i < first_image.value.size(); i++) {
-            const double err = std::fabs(double(output[i]) - first_image.value[i]);
-            if (!(err <= 1e-4 * (1.0 + first_image.abs_sum[i]))) {
-                return "element " + std::to_string(i) + " is " + std::to_string(output[i]) + ", the reference " +
-                       std::to_string(first_image.value[i]);
-            }
-        }
-        return "";
-    }
 };
 
 // A competitor: prepare once (may refuse the problem), then run.
@@ -80,7 +73,9 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
         };
         try {
             const stridetune::Plan plan = call();  // refusals (autoscheduled tiles) surface here
-            out.push_back({name, plan.kernel, [call] { call(); }});
+            // The dispatcher's label says whether the problem is tuned (report.py's tuned table).
+            const bool tuned = plan.reason.rfind("tuned", 0) == 0;
+            out.push_back({name, plan.kernel + (tuned ? " (tuned: " + plan.variant + ")" : ""), [call] { call(); }});
         } catch (const stridetune::Error &e) {
             std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(data.d).c_str(), name.c_str(),
                          e.what());
@@ -94,6 +89,11 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
         }
     }
     add("stridetune:dispatcher", {});
+    for (const stridetune_bench::EstimateVariant &v : stridetune_bench::estimate_variants(data.d)) {
+        stridetune::Options options;
+        options.variant = v.variant;
+        add(v.label, options);
+    }
     return out;
 }
 
@@ -116,7 +116,7 @@ void register_competitor(LayerData &data, Competitor c) {
     benchmark::RegisterBenchmark(name.c_str(), [&data, c](benchmark::State &state) {
         std::fill(data.output.begin(), data.output.end(), std::nanf(""));
         c.run();
-        const std::string mismatch = data.check_first_image();
+        const std::string mismatch = stridetune_test::first_mismatch(data.output.data(), data.first_image);
         if (!mismatch.empty()) {
             state.SkipWithError(("wrong result: " + mismatch).c_str());
             return;
@@ -145,6 +145,13 @@ int main(int argc, char **argv) {
             files.push_back(argv[++i]);
         } else if (arg == "--mb" && i + 1 < argc) {
             mb = std::atoll(argv[++i]);
+        } else if (arg == "--threads" && i + 1 < argc) {
+            const int threads = std::atoi(argv[++i]);
+            if (threads < 1) {
+                std::fprintf(stderr, "stridetune_layers: --threads %s: expected a positive number\n", argv[i]);
+                return 2;
+            }
+            stridetune::set_num_threads(threads);  // before the peers are prepared: they take the same count
         } else if (arg == "--every-isa") {
             every_isa = true;
         } else {
@@ -153,7 +160,8 @@ int main(int argc, char **argv) {
         }
     }
     if (files.empty()) {
-        std::fprintf(stderr, "usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N] [--every-isa]\n");
+        std::fprintf(stderr, "usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N] [--threads N] "
+                             "[--every-isa]\n");
         return 2;
     }
 
@@ -189,8 +197,8 @@ int main(int argc, char **argv) {
 
     const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
     benchmark::AddCustomContext("threads", std::to_string(stridetune::num_threads()));
-    benchmark::AddCustomContext("peak_gflops_one_thread", std::to_string(peak.gflops_one_thread));
-    benchmark::AddCustomContext("peak_gflops_all_threads", std::to_string(peak.gflops_all_threads));
+    // At the run's thread count: what its rows are a fraction of.
+    benchmark::AddCustomContext("peak_gflops", std::to_string(peak.gflops_at_threads));
     benchmark::AddCustomContext("read_gbytes_per_s", std::to_string(peak.read_gbytes_per_s));
     benchmark::AddCustomContext("grouped_problems_skipped", std::to_string(grouped));
     benchmark::RunSpecifiedBenchmarks();

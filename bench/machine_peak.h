@@ -6,8 +6,8 @@ namespace stridetune_bench {
 
 struct MachinePeak {
     double gflops_one_thread;  // FMA peak at the CPU's best ISA level
-    double gflops_all_threads;
-    double read_gbytes_per_s;  // streaming read bandwidth, all threads
+    double gflops_at_threads;  // the same on `threads` threads
+    double read_gbytes_per_s;  // streaming read bandwidth on `threads` threads
     int threads;
 };
 

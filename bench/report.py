@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Turns stridetune_layers' Google Benchmark JSON into a markdown table and a PNG plot.
+"""Turns stridetune_layers' Google Benchmark JSON into markdown tables and a PNG plot.
 
-usage: report.py RESULTS.json [RESULTS.json ...] --plot OUT.png
-Prints the markdown to stdout. One row a problem: stridetune's best schedule and the
-dispatcher's pick against the peers, each as median ms, with GFLOP/s and % of this
-machine's FMA peak (measured in the same run) for the best of stridetune, the memory
-floor (the problem's bytes at the measured read bandwidth), and stridetune's ratio to
-oneDNN (above 1: stridetune is faster).
+usage: report.py RESULTS.json [RESULTS.json ...] [--plot OUT.png]
+Prints the markdown to stdout. The runs are grouped by their thread count (stridetune_layers
+--threads), each group a section, the most threads first. One row a problem: stridetune's best
+schedule and the dispatcher's pick against the peers, each as median ms, with GFLOP/s and % of
+this machine's FMA peak at that thread count for the best of stridetune, the memory floor (the
+problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDNN (above 1:
+stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
+Then Halide's autoschedulers planning for each shape, where the build has such kernels, the
+tuned problems' kernels against the best general-purpose ones, and a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count.
 """
 import argparse
 import json
@@ -14,32 +17,76 @@ import math
 import statistics
 import sys
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 PEERS = ["onednn", "xnnpack", "openblas_im2col", "naive"]
+DISPATCHER = "stridetune:dispatcher"
+TUNED = "(tuned: "  # bench/layers_benchmark.cpp's dispatcher label on a tuned problem
+PER_SHAPE = "(estimate = this shape)"  # bench/estimate_variants.cpp's label suffix
+MS_PER_UNIT = {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}
+
+
+@dataclass
+class Run:
+    """One results file: what its stridetune_layers process measured."""
+    path: str
+    threads: int
+    peak_gflops: float  # FMA peak at `threads` threads
+    read_gbytes_per_s: float
+    grouped_skipped: int
+
+
+@dataclass
+class Problem:
+    name: str  # the descriptor, as in the benchmark's name
+    flops: float
+    nbytes: float
+    run: Run
+    times: dict = field(default_factory=lambda: defaultdict(list))  # competitor -> [ms]
+    labels: dict = field(default_factory=dict)  # competitor -> its label (the kernel it ran)
+
+    def medians(self):
+        return {c: statistics.median(v) for c, v in self.times.items()}
+
+    def best_stridetune(self):
+        """(schedule, median ms) of stridetune's fastest schedule, or None."""
+        ours = {c: t for c, t in self.medians().items() if c.startswith("stridetune:") and c != DISPATCHER}
+        if not ours:
+            return None
+        best = min(ours, key=ours.get)
+        return best.split(":", 1)[1], ours[best]
+
+    def gflops(self, ms):
+        return self.flops / ms * 1e-6
+
+
+def context_value(context, key, path):
+    if key not in context:
+        sys.exit(f"report.py: {path}: no {key} in the run's context (not written by stridetune_layers?)")
+    return context[key]
 
 
 def load(paths):
-    """{problem: {competitor: (median ms, flops, bytes)}}, and the run's context."""
-    times = defaultdict(lambda: defaultdict(list))
-    facts = {}
-    context = {}
-    grouped = 0
+    """{threads: {problem name: Problem}}, each problem in the order first seen."""
+    sections = defaultdict(dict)
     for path in paths:
         with open(path) as f:
             data = json.load(f)
         context = data["context"]
-        grouped += int(context.get("grouped_problems_skipped", 0))
+        run = Run(path, int(context_value(context, "threads", path)),
+                  float(context_value(context, "peak_gflops", path)),
+                  float(context_value(context, "read_gbytes_per_s", path)),
+                  int(context.get("grouped_problems_skipped", 0)))
+        problems = sections[run.threads]
         for b in data["benchmarks"]:
             if b.get("run_type") == "aggregate" or b.get("error_occurred"):
                 continue
-            problem, competitor = b["run_name"].rsplit("/", 1) if "/real_time" not in b["run_name"] else \
-                b["run_name"].replace("/real_time", "").rsplit("/", 1)
-            ms = b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b["time_unit"]]
-            times[problem][competitor].append(ms)
-            facts[problem] = (b["flops"], b["bytes"])
-    medians = {p: {c: statistics.median(v) for c, v in cs.items()} for p, cs in times.items()}
-    context["grouped_problems_skipped"] = grouped
-    return medians, facts, context
+            name, competitor = b["run_name"].removesuffix("/real_time").rsplit("/", 1)
+            if name not in problems:
+                problems[name] = Problem(name, b["flops"], b["bytes"], run)
+            problems[name].times[competitor].append(b["real_time"] * MS_PER_UNIT[b["time_unit"]])
+            problems[name].labels[competitor] = b.get("label", "")
+    return {t: sections[t] for t in sorted(sections, reverse=True) if sections[t]}
 
 
 def short_name(problem):
@@ -47,69 +94,162 @@ def short_name(problem):
     return name or problem
 
 
-def table(medians, facts, context):
-    peak = float(context["peak_gflops_all_threads"])
-    bandwidth = float(context["read_gbytes_per_s"])
+def fmt(ms):
+    return "—" if ms is None else f"{ms:.3f}"
+
+
+def ratio(theirs, ours):
+    return f"{theirs / ours:.2f}x" if theirs and ours else "—"
+
+
+def span(values, unit, digits):
+    """One value, or the range of a few (each run measures its own)."""
+    lo, hi = min(values), max(values)
+    return f"{lo:.{digits}f} {unit}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else \
+        f"{lo:.{digits}f}–{hi:.{digits}f} {unit}"
+
+
+def threads_title(threads):
+    return "1 thread" if threads == 1 else f"{threads} threads"
+
+
+def section_table(threads, problems):
+    runs = {id(p.run): p.run for p in problems.values()}.values()
     lines = [
-        f"{context['threads']} threads; FMA peak {peak:.0f} GFLOP/s and read bandwidth {bandwidth:.1f} GB/s, "
-        f"measured in the (last) run; {context['grouped_problems_skipped']} grouped problems skipped. "
-        "Times are medians in ms.",
+        f"**{threads_title(threads)}** (stridetune and every peer alike): FMA peak "
+        f"{span([r.peak_gflops for r in runs], 'GFLOP/s', 0)} and read bandwidth "
+        f"{span([r.read_gbytes_per_s for r in runs], 'GB/s', 1)} at {threads_title(threads)}, measured in "
+        f"each set's run (each row uses its own run's); {sum(r.grouped_skipped for r in runs)} grouped problems "
+        "skipped. Times are medians in ms.",
         "",
         "| problem | best stridetune | ms | GFLOP/s | % peak | dispatcher ms | "
         + " | ".join(f"{p} ms" for p in PEERS) + " | memory floor ms | vs oneDNN |",
         "|---|---|---:|---:|---:|---:|" + "---:|" * len(PEERS) + "---:|---:|",
     ]
-    for problem, cs in medians.items():
-        flops, nbytes = facts[problem]
-        ours = {c: t for c, t in cs.items() if c.startswith("stridetune:") and c != "stridetune:dispatcher"}
-        if not ours:
+    for p in problems.values():
+        best = p.best_stridetune()
+        if not best:
             continue
-        best = min(ours, key=ours.get)
-        gflops = flops / ours[best] * 1e-6
-        onednn = cs.get("onednn")
-        cells = [short_name(problem), best.split(":", 1)[1], f"{ours[best]:.3f}", f"{gflops:.1f}",
-                 f"{100 * gflops / peak:.0f}%", fmt(cs.get("stridetune:dispatcher"))]
-        cells += [fmt(cs.get(p)) for p in PEERS]
-        cells += [f"{nbytes / bandwidth * 1e-6:.3f}", f"{onednn / ours[best]:.2f}x" if onednn else "—"]
+        schedule, ms = best
+        cs = p.medians()
+        cells = [short_name(p.name), schedule, f"{ms:.3f}", f"{p.gflops(ms):.1f}",
+                 f"{100 * p.gflops(ms) / p.run.peak_gflops:.0f}%", fmt(cs.get(DISPATCHER))]
+        cells += [fmt(cs.get(peer)) for peer in PEERS]
+        cells += [f"{p.nbytes / p.run.read_gbytes_per_s * 1e-6:.3f}", ratio(cs.get("onednn"), ms)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def fmt(ms):
-    return "—" if ms is None else f"{ms:.3f}"
+def per_shape_table(sections):
+    """Halide's autoschedulers planning for the very shape, beside the library's (seed-estimate) ones."""
+    rows = [(t, p) for t, problems in sections.items() for p in problems.values()
+            if any(c.endswith(PER_SHAPE) for c in p.times)]
+    if not rows:
+        return ""
+    per_shape = sorted({c for _, p in rows for c in p.times if c.endswith(PER_SHAPE)})
+    library = [f"stridetune:{c.split(' ', 1)[0]}" for c in per_shape]
+    lines = [
+        "Halide's autoschedulers (Adams2019 greedy, beam 1; Mullapudi2016) given each shape as the estimate, "
+        "beside the library's builds of them (estimate: the seed problem; \"—\" where their tiles do not fit "
+        "the problem). Median ms.",
+        "",
+        "| problem | threads | best stridetune ms | " + " | ".join(f"{c} ms" for c in library + per_shape)
+        + " | onednn ms |",
+        "|---|---:|---:|" + "---:|" * (len(library) + len(per_shape)) + "---:|",
+    ]
+    for threads, p in rows:
+        cs = p.medians()
+        best = p.best_stridetune()
+        cells = [short_name(p.name), str(threads), fmt(best[1] if best else None)]
+        cells += [fmt(cs.get(c)) for c in library + per_shape] + [fmt(cs.get("onednn"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
-def plot(medians, facts, context, out, per_row=35):
+def tuned_table(sections):
+    """The tuned kernel the dispatcher ran (tuning/default.json) against the best general-purpose one."""
+    rows = [(t, p) for t, problems in sections.items() for p in problems.values()
+            if TUNED in p.labels.get(DISPATCHER, "")]
+    if not rows:
+        return ""
+    lines = ["Tuned problems (the build's tuning file, `stridetune-tune`): the dispatcher runs the tuned "
+             "kernel; beside it the fastest general-purpose kernel in the same run (median ms; above 1x: "
+             "the tuned kernel is faster).", "",
+             "| problem | threads | tuned kernel | ms | best general-purpose kernel | ms | tuned vs best |",
+             "|---|---:|---|---:|---|---:|---:|"]
+    for threads, p in rows:
+        cs = p.medians()
+        best = p.best_stridetune()
+        variant = p.labels[DISPATCHER].split(TUNED, 1)[1].rstrip(")")
+        cells = [short_name(p.name), str(threads), variant, fmt(cs.get(DISPATCHER)),
+                 best[0] if best else "—", fmt(best[1] if best else None),
+                 ratio(best[1] if best else None, cs.get(DISPATCHER))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_table(sections):
+    """Best stridetune kernel vs oneDNN, for the problems run at more than one thread count."""
+    counts = sorted(sections)
+    names = [n for n in sections[counts[-1]] if sum(n in sections[t] for t in counts) > 1] if counts else []
+    if not names:
+        return ""
+    header = "| problem | " + " | ".join(
+        f"{threads_title(t)}: best kernel | ms | % peak | onednn ms | vs oneDNN" for t in counts) + " |"
+    lines = ["Summary: stridetune's best kernel against oneDNN, at each thread count (median ms; "
+             "% of the FMA peak at that thread count; above 1x: stridetune faster).", "", header,
+             "|---|" + "---|---:|---:|---:|---:|" * len(counts)]
+    ratios = defaultdict(list)
+    for name in names:
+        cells = [short_name(name)]
+        for t in counts:
+            p = sections[t].get(name)
+            best = p.best_stridetune() if p else None
+            onednn = p.medians().get("onednn") if p else None
+            if not best:
+                cells += ["—"] * 5
+                continue
+            schedule, ms = best
+            cells += [schedule, f"{ms:.3f}", f"{100 * p.gflops(ms) / p.run.peak_gflops:.0f}%", fmt(onednn),
+                      ratio(onednn, ms)]
+            if onednn:
+                ratios[t].append(onednn / ms)
+        lines.append("| " + " | ".join(cells) + " |")
+    geomean = ["**geometric mean**"]
+    for t in counts:
+        mean = math.exp(statistics.mean(math.log(r) for r in ratios[t])) if ratios[t] else None
+        geomean += [""] * 4 + [f"**{mean:.2f}x**" if mean else "—"]
+    lines.append("| " + " | ".join(geomean) + " |")
+    return "\n".join(lines)
+
+
+def plot(problems, threads, out, per_row=35):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    problems = list(medians)
-    competitors = ["best stridetune", "stridetune:dispatcher"] + PEERS
-    rows = (len(problems) + per_row - 1) // per_row
+    names = list(problems)
+    competitors = ["best stridetune", DISPATCHER] + PEERS
+    rows = (len(names) + per_row - 1) // per_row
     fig, axes = plt.subplots(rows, 1, figsize=(16, 3.6 * rows), squeeze=False)
     width = 0.8 / len(competitors)
-    peak = float(context["peak_gflops_all_threads"])
     for row in range(rows):
         ax = axes[row][0]
-        chunk = problems[row * per_row:(row + 1) * per_row]
+        chunk = [problems[n] for n in names[row * per_row:(row + 1) * per_row]]
         for i, competitor in enumerate(competitors):
             values = []
             for p in chunk:
-                cs = medians[p]
-                if competitor == "best stridetune":
-                    ours = [t for c, t in cs.items() if c.startswith("stridetune:") and c != "stridetune:dispatcher"]
-                    ms = min(ours) if ours else None
-                else:
-                    ms = cs.get(competitor)
-                values.append(facts[p][0] / ms * 1e-6 if ms else math.nan)
+                best = p.best_stridetune()
+                ms = (best[1] if best else None) if competitor == "best stridetune" else p.medians().get(competitor)
+                values.append(p.gflops(ms) if ms else math.nan)
             ax.bar([x + i * width for x in range(len(chunk))], values, width, label=competitor)
-        ax.axhline(peak, color="black", linestyle="--", label="FMA peak")
+        ax.plot([x + 0.4 - width / 2 for x in range(len(chunk))], [p.run.peak_gflops for p in chunk], "k_",
+                markersize=12, label="FMA peak")
         ax.set_xticks([x + 0.4 - width / 2 for x in range(len(chunk))])
-        ax.set_xticklabels([short_name(p)[:28] for p in chunk], rotation=60, ha="right", fontsize=6)
+        ax.set_xticklabels([short_name(p.name)[:28] for p in chunk], rotation=60, ha="right", fontsize=6)
         ax.set_ylabel("GFLOP/s")
         ax.set_xlim(-0.5, per_row)
-    axes[0][0].set_title(f"Convolution problems, {context['threads']} threads (dashed: FMA peak)")
+    axes[0][0].set_title(f"Convolution problems, {threads_title(threads)} (black dash: FMA peak)")
     axes[0][0].legend(fontsize=7, ncol=len(competitors) + 1)
     fig.tight_layout()
     fig.savefig(out, dpi=90)
@@ -118,15 +258,18 @@ def plot(medians, facts, context, out, per_row=35):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("results", nargs="+")
-    parser.add_argument("--plot", help="write the plot to this PNG")
+    parser.add_argument("--plot", help="write the plot of the most threads' section to this PNG")
     args = parser.parse_args()
-    medians, facts, context = load(args.results)
-    if not medians:
+    sections = load(args.results)
+    if not sections:
         print("report.py: no successful benchmark rows in the input", file=sys.stderr)
         return 1
-    print(table(medians, facts, context))
+    parts = [section_table(t, problems) for t, problems in sections.items()]
+    parts += [part for part in (per_shape_table(sections), tuned_table(sections), summary_table(sections)) if part]
+    print("\n\n".join(parts))
     if args.plot:
-        plot(medians, facts, context, args.plot)
+        threads = next(iter(sections))
+        plot(sections[threads], threads, args.plot)
     return 0
 
 

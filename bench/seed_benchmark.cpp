@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "estimate_variants.h"
 #include "machine_peak.h"
 #include "peer.h"
 #include "stridetune.h"
@@ -121,11 +122,21 @@ int main(int argc, char **argv) {
     benchmark::RegisterBenchmark("dispatcher", [](benchmark::State &state) { run_kernel(state, problem, {}); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+    const stridetune::ConvDescriptor peer_problem =
+        stridetune::peers::make_problem(64, 221, 221, 3, 5, 4, 4, problem.params);
+    // Halide's autoschedulers planning for this problem (bench-only kernels).
+    for (const stridetune_bench::EstimateVariant &v : stridetune_bench::estimate_variants(peer_problem)) {
+        names.push_back(v.label);
+        stridetune::Options options;
+        options.variant = v.variant;
+        benchmark::RegisterBenchmark(names.back().c_str(),
+                                     [options](benchmark::State &state) { run_kernel(state, problem, options); })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+    }
     // The peers (bench/peers, each checked by stridetune_peer_check), with
     // the same thread count, on the same data.
     static std::vector<std::unique_ptr<stridetune::peers::Peer>> peers = stridetune::peers::available_peers();
-    const stridetune::ConvDescriptor peer_problem =
-        stridetune::peers::make_problem(64, 221, 221, 3, 5, 4, 4, problem.params);
     for (auto &peer : peers) {
         if (!peer->unsupported_reason(peer_problem).empty()) continue;
         peer->prepare(peer_problem, problem.input.data(), problem.filter.data(), problem.output.data(),
@@ -154,8 +165,8 @@ int main(int argc, char **argv) {
                 "1 thread, %.0f on %d; memory read bandwidth %.1f GB/s, at which moving the input and the output once "
                 "takes %.2f ms.\n\n",
                 markdown ? "" : "\n", cpu_model().c_str(), stridetune::num_threads(), peak.gflops_one_thread,
-                peak.gflops_all_threads, peak.threads, peak.read_gbytes_per_s,
+                peak.gflops_at_threads, peak.threads, peak.read_gbytes_per_s,
                 problem.bytes() / peak.read_gbytes_per_s * 1e-6);
-    table.print_summary(names, "adams2019", peak.gflops_all_threads);
+    table.print_summary(names, "adams2019", peak.gflops_at_threads);
     benchmark::Shutdown();
 }

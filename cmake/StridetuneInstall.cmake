@@ -15,7 +15,7 @@ set(STRIDETUNE_INSTALL_GENERATORDIR ${CMAKE_INSTALL_LIBEXECDIR}/stridetune)
 
 get_property(stridetune_kernel_libraries GLOBAL PROPERTY STRIDETUNE_SET_builtin_LIBRARIES)
 
-install(TARGETS stridetune stridetune_descriptor EXPORT stridetuneTargets
+install(TARGETS stridetune stridetune_tuning_record stridetune_descriptor EXPORT stridetuneTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -46,8 +46,8 @@ install(FILES ${PROJECT_BINARY_DIR}/stridetuneConfig.cmake ${PROJECT_BINARY_DIR}
 file(RELATIVE_PATH stridetune_pc_prefix /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 string(REGEX REPLACE "/$" "" stridetune_pc_prefix "${stridetune_pc_prefix}")
 set(stridetune_pc_libs "-lstridetune")
-foreach (library IN LISTS stridetune_kernel_libraries ITEMS stridetune_halide_runtime stridetune_descriptor pthread
-                 ${CMAKE_DL_LIBS})
+foreach (library IN LISTS stridetune_kernel_libraries
+                 ITEMS stridetune_halide_runtime stridetune_tuning_record stridetune_descriptor pthread ${CMAKE_DL_LIBS})
     string(APPEND stridetune_pc_libs " -l${library}")
 endforeach ()
 configure_file(stridetune.pc.in ${PROJECT_BINARY_DIR}/stridetune.pc @ONLY)

@@ -66,6 +66,10 @@ public:
         }
     }
 
+    Halide::Pipeline build_for_jit() override {
+        return this->build_pipeline();
+    }
+
     void bind(const JitArguments &args) override {
         Halide::ImageParam(input).set(args.input);
         Halide::ImageParam(filter).set(args.filter);

@@ -17,6 +17,9 @@ struct JitArguments {
 class JitBindings {
 public:
     virtual ~JitBindings() = default;
+    // Runs the generator's generate() and schedule() (GeneratorBase keeps
+    // that step to itself and its subclasses).
+    virtual Halide::Pipeline build_for_jit() = 0;
     // Sets the inputs of the pipeline this generator built (build_pipeline()).
     virtual void bind(const JitArguments &args) = 0;
 

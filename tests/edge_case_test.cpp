@@ -248,7 +248,7 @@ TEST_P(EdgeCases, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(EveryKernel, EdgeCases,
                          testing::Combine(testing::Range(size_t(0), edge_cases().size()),
-                                          testing::ValuesIn(every_schedule_at_every_isa())),
+                                          testing::ValuesIn(every_kernel_at_every_isa())),
                          [](const testing::TestParamInfo<EdgeParam> &info) {
                              return edge_cases()[std::get<0>(info.param)].name + "_" +
                                     test_name(std::get<1>(info.param));

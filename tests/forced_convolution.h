@@ -1,4 +1,4 @@
-// Runs stridetune::convolve with the schedule and the ISA level forced
+// Runs stridetune::convolve with the kernel and the ISA level forced
 // through Options, and checks the Plan and the output against the reference.
 #pragma once
 
@@ -25,6 +25,7 @@ inline testing::AssertionResult forced_convolution_matches(const stridetune::Con
                                                            const ReferenceOutput &ref, const ScheduleIsa &forced) {
     stridetune::Options options;
     options.schedule = forced.schedule;
+    if (!forced.variant.empty()) options.variant = forced.variant;
     options.max_isa = forced.isa;
     stridetune::Plan plan;
     try {
@@ -44,7 +45,8 @@ inline testing::AssertionResult forced_convolution_matches(const stridetune::Con
         return testing::AssertionFailure() << "convolve threw: " << e.what() << "\n  (" << written
                                            << " output elements were written before it threw)";
     }
-    if (plan.schedule != forced.schedule || plan.isa != forced.isa) {
+    if (plan.schedule != forced.schedule || plan.isa != forced.isa ||
+        (!forced.variant.empty() && plan.variant != forced.variant)) {
         return testing::AssertionFailure() << "Plan is " << schedule_name(plan.schedule) << " at "
                                            << isa_name(plan.isa) << " (kernel " << plan.kernel << "), forced "
                                            << test_name(forced);

@@ -121,7 +121,7 @@ TEST_P(RandomViewSweep, MatchesReferenceAndWritesOnlyTheOutputView) {
                          << " (the first " << max_reported << " are printed above)";
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryKernel, RandomViewSweep, testing::ValuesIn(every_schedule_at_every_isa()),
+INSTANTIATE_TEST_SUITE_P(EveryKernel, RandomViewSweep, testing::ValuesIn(every_kernel_at_every_isa()),
                          [](const testing::TestParamInfo<ScheduleIsa> &info) { return test_name(info.param); });
 
 }  // namespace

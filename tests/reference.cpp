@@ -59,4 +59,15 @@ ReferenceOutput reference_convolution(const stridetune::ConstTensor &input, cons
     return out;
 }
 
+std::string first_mismatch(const float *output, const ReferenceOutput &ref) {
+    for (size_t i = 0; i < ref.value.size(); i++) {
+        const double err = std::fabs(double(output[i]) - ref.value[i]);
+        if (!(err <= 1e-4 * (1.0 + ref.abs_sum[i]))) {
+            return "element " + std::to_string(i) + " is " + std::to_string(output[i]) + ", the reference " +
+                   std::to_string(ref.value[i]);
+        }
+    }
+    return "";
+}
+
 }  // namespace stridetune_test

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "stridetune.h"
@@ -36,5 +37,11 @@ struct ReferenceOutput {
 // follows reference_output_extent (both extents must be positive).
 ReferenceOutput reference_convolution(const stridetune::ConstTensor &input, const stridetune::ConstTensor &filter,
                                       const stridetune::ConvParams &params);
+
+// "" if `output` (dense NHWC, the reference's dims) matches the reference to
+// 1e-4 * (1 + sum|terms|) per element, else the first mismatch. Looser than
+// the tests' error bound (compare.h): for tools that check a result once
+// before timing it (benchmarks, the tuner).
+std::string first_mismatch(const float *output, const ReferenceOutput &ref);
 
 }  // namespace stridetune_test

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ inline bool is_hand_schedule(stridetune::Schedule s) {
 struct ScheduleIsa {
     stridetune::Schedule schedule;
     stridetune::Isa isa;
+    std::string variant = "";  // empty: the schedule's general-purpose kernel
 };
 
 // Every schedule of all_schedules at every ISA level (levels above this CPU's
@@ -59,8 +61,20 @@ inline std::vector<ScheduleIsa> every_schedule_at_every_isa() {
     return all;
 }
 
+// The general-purpose kernels, then every other variant built into the
+// library (the tuned winners of its tuning file), each at every ISA level.
+inline std::vector<ScheduleIsa> every_kernel_at_every_isa() {
+    std::vector<ScheduleIsa> all = every_schedule_at_every_isa();
+    std::set<std::string> listed;
+    for (const stridetune::KernelInfo &k : stridetune::kernels()) {
+        if (stridetune::parse_schedule(k.variant) || !listed.insert(k.variant).second) continue;
+        for (stridetune::Isa isa : every_isa()) all.push_back({k.schedule, isa, k.variant});
+    }
+    return all;
+}
+
 inline std::string test_name(const ScheduleIsa &p) {
-    return schedule_name(p.schedule) + "_" + isa_name(p.isa);
+    return (p.variant.empty() ? schedule_name(p.schedule) : p.variant) + "_" + isa_name(p.isa);
 }
 
 // How gtest prints a parameter.

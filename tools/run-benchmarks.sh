@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the comparison benchmark (bench/layers_benchmark.cpp) on the shipped
-# problem sets, then regenerates README.md's performance section and
-# docs/layers.png from its output (bench/report.py). About 15 minutes.
+# problem sets on every core, and the seed and ResNet-50 on one thread too,
+# then regenerates README.md's performance section and docs/layers.png from
+# its output (bench/report.py). About 11 minutes on the 2-core development
+# machine.
 # Arguments: shape sets to run (default: all of bench/shapes), e.g. seed resnet_50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,18 +13,41 @@ cmake --build build --target stridetune_layers > /dev/null
 
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(seed resnet_50 mobilenet vgg_11 tails dilated regression_padding)
+one_thread_sets=(seed resnet_50)
 out=build/bench-results
 mkdir -p "$out" docs
-export OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX
+# Idle threads wait passively, so that no library's pool spins against the
+# next competitor: oneDNN's OpenMP, and OpenBLAS's pthreads (2^4 cycles
+# instead of its default 2^28). SkylakeX: OpenBLAS 0.3.21 misdetects AMD Zen 5.
+export OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_CORETYPE=SkylakeX
 results=()
-for set in "${sets[@]}"; do
+
+# run SET THREADS [flags]: one stridetune_layers process, its JSON added to results.
+run() {
+  local set=$1 threads=$2
+  shift 2
   # The seed keeps its own minibatch (64); network layers run at minibatch 1.
-  mb=1
+  local mb=1
   [ "$set" = seed ] && mb=0
-  echo "run-benchmarks: $set" >&2
-  build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" \
-      --benchmark_repetitions=3 --benchmark_min_time=0.1 \
-      --benchmark_out="$out/$set.json" --benchmark_out_format=json > /dev/null
-  results+=("$out/$set.json")
+  echo "run-benchmarks: $set, $threads thread(s)" >&2
+  build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" --threads "$threads" \
+      --benchmark_repetitions=3 --benchmark_out="$out/$set-$threads.json" --benchmark_out_format=json \
+      "$@" > /dev/null
+  results+=("$out/$set-$threads.json")
+}
+
+cores=$(nproc)
+for set in "${sets[@]}"; do
+  # tails' problems take microseconds: 0.05 s a repetition is still
+  # thousands of calls, and halves the time of its 560 rows.
+  min_time=0.1
+  [ "$set" = tails ] && min_time=0.05
+  run "$set" "$cores" --benchmark_min_time=$min_time
+done
+for set in "${one_thread_sets[@]}"; do
+  # The naive loop is single-threaded anyway: its every-core row stands.
+  if [ "$cores" -gt 1 ] && [[ " ${sets[*]} " == *" $set "* ]]; then
+    run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
+  fi
 done
 tools/update-readme.py performance -- /usr/bin/python3 bench/report.py "${results[@]}" --plot docs/layers.png

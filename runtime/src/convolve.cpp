@@ -121,7 +121,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
     } else {
         detail::Choice choice = detail::choose_schedule(problem, isa);
         r.kernel = &detail::best_kernel(choice.schedule, isa);
-        r.reason = choice.reason + (tuned.reason.empty() ? "" : "; " + tuned.reason);
+        r.reason = choice.reason + "; " + tuned.reason;
     }
     const std::string overrun =
         r.kernel->fixed_tiles ? bounds_overrun(*r.kernel, input, filter, output, r.geometry) : "";

@@ -72,7 +72,7 @@ bool operator==(const CpuIdentity &a, const CpuIdentity &b) {
 }
 
 std::string to_string(const CpuIdentity &cpu) {
-    return cpu.model + " (" + cpu.vendor + "), " + std::string(to_string(cpu.isa)) + ", " +
+    return cpu.model + " (" + cpu.vendor + ") " + std::string(to_string(cpu.isa)) + " " +
            std::to_string(cpu.cores) + " cores";
 }
 

@@ -49,12 +49,12 @@ TunedLookup tuned_kernel(const std::string &problem, Isa cap) {
             ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
             for (size_t rank = 0; rank < ranked.size(); rank++) {
                 if (const Kernel *k = find_configuration(ranked[rank].generator, ranked[rank].parameters, cap)) {
-                    return {k, "tuned (STRIDETUNE_TUNING_FILE, rank " + std::to_string(rank + 1) + ")"};
+                    return {k, "tuned (STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + ")"};
                 }
             }
         }
     }
-    std::string note;
+    std::string note = "no tuned entry";
     for (const TunedEntry &e : tuned_entries()) {
         if (e.problem != problem) continue;
         std::string why_not;

@@ -11,7 +11,7 @@ namespace stridetune::detail {
 
 struct TunedLookup {
     const Kernel *kernel = nullptr;  // null: use the heuristic
-    std::string reason;              // why this kernel, or why no tuned one
+    std::string reason;              // why this kernel, or why none ("no tuned entry", another CPU's)
 };
 
 // `problem`: the canonical descriptor (Problem::descriptor()).

@@ -1,14 +1,11 @@
 // stridetune-descriptor: checks benchdnn problem descriptors and prints their
 // canonical form, the key of tuning files and kernel registrations. CMake
 // cannot parse descriptors, so stridetune_add_kernels() runs this at the
-// consumer's configure time; --cpu-json gives the identity a tuning file
-// records, for scripts that write one.
+// consumer's configure time.
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "stridetune.h"
 
@@ -17,7 +14,6 @@ namespace {
 constexpr const char *usage =
     "usage: stridetune-descriptor DESCRIPTOR...   canonical form of each, one a line\n"
     "       stridetune-descriptor --file PATH     the same for each descriptor of a benchdnn shapes file\n"
-    "       stridetune-descriptor --cpu-json      this machine as a tuning file's \"cpu\" object\n"
     "A descriptor that cannot be parsed, or a grouped (g > 1) one, which stridetune's kernels do not\n"
     "compute, is an error: its message names it, nothing is printed and the exit status is 1.\n";
 
@@ -33,15 +29,6 @@ std::string canonical(stridetune::ConvDescriptor d, const std::string &where) {
     return stridetune::to_string(d);
 }
 
-std::string cpu_json() {
-    const stridetune::CpuIdentity &cpu = stridetune::cpu_identity();
-    const nlohmann::json j = {{"vendor", cpu.vendor},
-                              {"model", cpu.model},
-                              {"isa", std::string(stridetune::to_string(cpu.isa))},
-                              {"cores", cpu.cores}};
-    return j.dump();
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -52,9 +39,7 @@ int main(int argc, char **argv) {
     }
     try {
         std::vector<std::string> lines;
-        if (args[0] == "--cpu-json" && args.size() == 1) {
-            lines.push_back(cpu_json());
-        } else if (args[0] == "--file" && args.size() == 2) {
+        if (args[0] == "--file" && args.size() == 2) {
             for (const stridetune::DescriptorLine &l : stridetune::read_descriptor_file(args[1])) {
                 lines.push_back(canonical(l.descriptor, args[1] + ":" + std::to_string(l.line_number)));
             }

@@ -30,7 +30,8 @@ struct CpuIdentity {
     int cores;           // hardware threads the OS reports
 };
 bool operator==(const CpuIdentity &a, const CpuIdentity &b);
-std::string to_string(const CpuIdentity &cpu);  // "model (vendor), isa, N cores"
+// "model (vendor) isa N cores": no commas, as it goes in the verbose CSV line.
+std::string to_string(const CpuIdentity &cpu);
 const CpuIdentity &cpu_identity();
 
 }  // namespace stridetune

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Tests bench/report.py on two small Google Benchmark JSON fixtures.
+
+report_fixture_2_threads.json: a 2-thread run (FMA peak 400 GFLOP/s, 20 GB/s), problem fixture:a
+(2e8 FLOPs, 4e6 bytes) with repetitions, a run in microseconds, an aggregate row and a failed row to
+ignore, a kernel planned for the shape; problem fixture:b (1e8 FLOPs). report_fixture_1_thread.json: a
+1-thread run (peak 200 GFLOP/s, 10 GB/s) of fixture:a. The expected cells are worked out by hand.
+usage: report_test.py [unittest flags]
+"""
+import importlib.util
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPORT = HERE.parent / "report.py"
+TWO_THREADS = HERE / "report_fixture_2_threads.json"
+ONE_THREAD = HERE / "report_fixture_1_thread.json"
+
+
+def report(*args):
+    return subprocess.run([sys.executable, str(REPORT), *map(str, args)], capture_output=True, text=True)
+
+
+class ReportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        result = report(TWO_THREADS, ONE_THREAD)
+        assert result.returncode == 0, result.stderr
+        cls.lines = result.stdout.splitlines()
+        cls.text = result.stdout
+
+    def row(self, start, after=None):
+        """The first line starting with `start`, after the line containing `after`."""
+        lines = self.lines
+        if after is not None:
+            lines = lines[next(i for i, line in enumerate(lines) if after in line):]
+        return next(line for line in lines if line.startswith(start))
+
+    def test_most_threads_first(self):
+        self.assertLess(self.text.index("**2 threads**"), self.text.index("**1 thread**"))
+
+    def test_two_thread_rows(self):
+        # median 1.0 ms of 1.4, 0.9, 1.0 (mean 1.1); 2e8 FLOPs / 1 ms = 200 GFLOP/s = 50% of 400; dispatcher 1.1;
+        # onednn median of 500, 400, 900 us (its aggregate row ignored); xnnpack failed;
+        # memory floor 4e6 B / 20 GB/s = 0.2 ms; oneDNN 0.5 ms / 1.0 ms.
+        self.assertEqual(self.row("| fixture:a |", after="**2 threads**"),
+                         "| fixture:a | direct_channels | 1.000 | 200.0 | 50% | 1.100 | 0.500 | — | — | — | 0.200 | 0.50x |")
+        self.assertEqual(self.row("| fixture:b |", after="**2 threads**"),
+                         "| fixture:b | direct_pixels | 0.250 | 400.0 | 100% | — | 0.500 | — | — | — | 0.100 | 2.00x |")
+
+    def test_one_thread_row_uses_its_own_run(self):
+        # 100 GFLOP/s of the 1-thread peak 200 (not 400); floor 4e6 B / 10 GB/s.
+        self.assertEqual(self.row("| fixture:a |", after="**1 thread**"),
+                         "| fixture:a | direct_channels | 2.000 | 100.0 | 50% | — | 1.000 | — | — | — | 0.400 | 0.50x |")
+
+    def test_section_header_facts(self):
+        self.assertIn("FMA peak 400 GFLOP/s and read bandwidth 20.0 GB/s at 2 threads", self.text)
+        self.assertIn("FMA peak 200 GFLOP/s and read bandwidth 10.0 GB/s at 1 thread", self.text)
+        self.assertIn("3 grouped problems skipped", self.text)
+
+    def test_per_shape_kernels(self):
+        self.assertIn("adams2019 (estimate = this shape) ms", self.row("| problem | threads |"))
+        self.assertEqual(self.row("| fixture:a | 2 |"), "| fixture:a | 2 | 1.000 | 8.000 | 4.000 | 0.500 |")
+        self.assertFalse(any(line.startswith("| fixture:b | 2 |") for line in self.lines))
+
+    def test_summary_against_onednn(self):
+        # Only fixture:a ran at both thread counts; the geometric mean of one ratio is that ratio.
+        self.assertEqual(self.row("| fixture:a | direct_channels | 2.000 | 50% |"),
+                         "| fixture:a | direct_channels | 2.000 | 50% | 1.000 | 0.50x "
+                         "| direct_channels | 1.000 | 50% | 0.500 | 0.50x |")
+        summary = self.text[self.text.index("Summary:"):]
+        self.assertNotIn("| fixture:b |", summary)
+        self.assertEqual(self.row("| **geometric mean**"),
+                         "| **geometric mean** |  |  |  |  | **0.50x** |  |  |  |  | **0.50x** |")
+
+    def test_missing_context_is_an_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = pathlib.Path(tmp) / "bad.json"
+            bad.write_text(TWO_THREADS.read_text().replace('"peak_gflops"', '"other"'))
+            result = report(bad)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("no peak_gflops", result.stderr)
+
+    @unittest.skipUnless(importlib.util.find_spec("matplotlib"), "matplotlib is not installed")
+    def test_plot_is_written(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            png = pathlib.Path(tmp) / "layers.png"
+            result = report(TWO_THREADS, ONE_THREAD, "--plot", png)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(png.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
+
+
+if __name__ == "__main__":
+    unittest.main()

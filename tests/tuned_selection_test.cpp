@@ -1,0 +1,212 @@
+// Tuned selection: a problem with a tuned entry for this CPU runs its tuned
+// kernel; entries for another CPU or Halide version, or a file that cannot
+// be used, fall back to the heuristic with one warning, never an error.
+// Each test runs in its own process (ctest), so registrations and
+// STRIDETUNE_TUNING_FILE do not leak between them.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "compare.h"
+#include "problem_data.h"
+#include "stridetune.h"
+#include "stridetune/descriptor.h"
+#include "stridetune/registry.h"
+#include "tuning_file.h"
+
+namespace stridetune_test {
+namespace {
+
+using stridetune::detail::TuningFile;
+using testing::HasSubstr;
+using testing::StartsWith;
+
+// small_problem_data()'s problem as the tuning file keys it.
+std::string small_problem_key() {
+    const ConvProblem &p = small_problem_data().problem;
+    stridetune::ConvDescriptor d;
+    d.mb = p.n, d.ic = p.c, d.ih = p.h, d.iw = p.w, d.oc = p.k, d.kh = p.fh, d.kw = p.fw;
+    d.oh = p.oh(), d.ow = p.ow();
+    d.params = p.params;
+    return stridetune::to_string(d);
+}
+
+stridetune::Plan plan_small(const stridetune::Options &options = {}) {
+    const ProblemData &d = small_problem_data();
+    TestBuffer output = d.fresh_output();
+    return stridetune::plan(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options);
+}
+
+// A general-purpose kernel the heuristic does not pick for the small
+// problem, so that a tuned entry naming it shows.
+std::string other_than_heuristic() {
+    return plan_small().variant == "gemm_whole" ? "gemm_tile" : "gemm_whole";
+}
+
+std::string this_halide() {
+    return stridetune::detail::halide_version();
+}
+
+void register_tuned(const std::string &problem, const std::string &variant, const stridetune::CpuIdentity &cpu,
+                    const std::string &halide) {
+    // The registry keeps the pointers: static storage, as generated code has.
+    static std::string problem_s, variant_s, vendor, model, isa, halide_s;
+    problem_s = problem, variant_s = variant, vendor = cpu.vendor, model = cpu.model;
+    isa = std::string(stridetune::to_string(cpu.isa)), halide_s = halide;
+    static stridetune::TunedRegistration tuned;
+    static stridetune::TuningOrigin origin;
+    tuned = {problem_s.c_str(), variant_s.c_str()};
+    origin = {vendor.c_str(), model.c_str(), isa.c_str(), cpu.cores, halide_s.c_str()};
+    stridetune::register_kernels(nullptr, 0, &tuned, 1, &origin);
+}
+
+TEST(TunedSelection, TunedEntryForThisCpuWins) {
+    const std::string tuned = other_than_heuristic();
+    register_tuned(small_problem_key(), tuned, stridetune::cpu_identity(), this_halide());
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, tuned);
+    EXPECT_THAT(plan.reason, StartsWith("tuned"));
+    // The tuned kernel computes the right thing.
+    const ProblemData &d = small_problem_data();
+    TestBuffer output = d.fresh_output();
+    stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
+    EXPECT_TRUE(matches_reference(output.cview(), d.reference));
+}
+
+TEST(TunedSelection, OtherProblemsUseTheHeuristic) {
+    const std::string heuristic = plan_small().variant;
+    register_tuned("mb1ic1ih1iw1oc1oh1ow1kh1kw1sh1sw1ph0pw0dh0dw0", other_than_heuristic(), stridetune::cpu_identity(),
+                   this_halide());
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, heuristic);
+    EXPECT_THAT(plan.reason, StartsWith("heuristic"));
+}
+
+TEST(TunedSelection, EntriesForAnotherCpuAreIgnored) {
+    const std::string heuristic = plan_small().variant;
+    stridetune::CpuIdentity other = stridetune::cpu_identity();
+    other.model += " (another one)";
+    register_tuned(small_problem_key(), other_than_heuristic(), other, this_halide());
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, heuristic);
+    EXPECT_THAT(plan.reason, HasSubstr("no tuning for this CPU"));
+}
+
+TEST(TunedSelection, EntriesForAnotherHalideAreIgnored) {
+    const std::string heuristic = plan_small().variant;
+    register_tuned(small_problem_key(), other_than_heuristic(), stridetune::cpu_identity(), "13.0.0");
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, heuristic);
+    EXPECT_THAT(plan.reason, HasSubstr("Halide 13.0.0"));
+}
+
+TEST(TunedSelection, ExplicitOptionsWinOverTuning) {
+    register_tuned(small_problem_key(), "gemm_whole", stridetune::cpu_identity(), this_halide());
+    stridetune::Options options;
+    options.schedule = stridetune::Schedule::direct_pixels;
+    EXPECT_EQ(plan_small(options).variant, "direct_pixels");
+}
+
+// --- STRIDETUNE_TUNING_FILE: re-ranks the compiled kernels without a rebuild.
+
+std::string write_runtime_file(const TuningFile &f) {
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("runtime_tuning." + std::to_string(getpid()) + ".json"))
+                                 .string();
+    stridetune::detail::write_tuning_file(f, path);
+    return path;
+}
+
+TuningFile file_for_this_machine() {
+    return {stridetune::cpu_identity(), this_halide(), 2, {}};
+}
+
+TEST(RuntimeTuningFile, ItsWinnerRuns) {
+    TuningFile f = file_for_this_machine();
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, "gemm_whole");
+    EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE rank 1)");
+}
+
+TEST(RuntimeTuningFile, AWinnerNotBuiltFallsToTheFirstBuiltRunnerUp) {
+    TuningFile f = file_for_this_machine();
+    f.problems[small_problem_key()] = {"small",
+                                       {"direct", "channel_width=3 lanes=channels rows=2", 1.0},
+                                       {{"copy_then_gemm", "lanes=channels patches=tile", 1.1}}};
+    setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, "gemm_tile");
+    EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE rank 2)");
+}
+
+// Unusable runtime files: one warning on stderr, then the heuristic. (The
+// variable is read at the first call that looks for tuning, so it is set
+// before any.)
+void expect_one_warning_and_fallback(const std::string &path, const std::string &fault) {
+    setenv("STRIDETUNE_TUNING_FILE", path.c_str(), 1);
+    testing::internal::CaptureStderr();
+    const stridetune::Plan first = plan_small(), second = plan_small();
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_THAT(first.reason, StartsWith("heuristic"));
+    EXPECT_THAT(second.reason, StartsWith("heuristic"));
+    EXPECT_THAT(err, HasSubstr("warning: ignoring STRIDETUNE_TUNING_FILE=" + path));
+    EXPECT_THAT(err, HasSubstr(fault));
+    EXPECT_EQ(err.find("warning", err.find("warning") + 1), std::string::npos) << "warned more than once:\n" << err;
+}
+
+TEST(RuntimeTuningFile, MissingFileWarnsOnceAndFallsBack) {
+    expect_one_warning_and_fallback("/nonexistent/tuning.json", "cannot be read");
+}
+
+TEST(RuntimeTuningFile, CorruptFileWarnsOnceAndFallsBack) {
+    const std::string path = write_runtime_file(file_for_this_machine());
+    std::ofstream(path) << "{\"stridetune_tuning\": 1, \"cpu\": ";
+    expect_one_warning_and_fallback(path, "parse error");
+}
+
+TEST(RuntimeTuningFile, FileFromAnotherCpuWarnsOnceAndFallsBack) {
+    TuningFile f = file_for_this_machine();
+    f.cpu.cores += 1;
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    expect_one_warning_and_fallback(write_runtime_file(f), "tuned on");
+}
+
+TEST(RuntimeTuningFile, FileFromAnotherHalideWarnsOnceAndFallsBack) {
+    TuningFile f = file_for_this_machine();
+    f.halide_version = "13.0.0";
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    expect_one_warning_and_fallback(write_runtime_file(f), "Halide 13.0.0");
+}
+
+// --- A file the tuner wrote (ctest runs stridetune-tune first, see
+// CMakeLists.txt): every problem in it runs its tuned kernel, correctly.
+TEST(TunerOutput, EveryProblemRunsItsTunedKernel) {
+    const char *path = env_value("STRIDETUNE_TUNING_FILE");
+    if (!path) GTEST_SKIP() << "STRIDETUNE_TUNING_FILE is not set";
+    const TuningFile f = stridetune::detail::read_tuning_file(path);
+    ASSERT_FALSE(f.problems.empty());
+    for (const auto &[key, tuned] : f.problems) {
+        const stridetune::ConvDescriptor d = stridetune::parse_descriptor(key);
+        ConvProblem p;
+        p.n = d.mb, p.h = d.ih, p.w = d.iw, p.c = d.ic, p.k = d.oc, p.fh = d.kh, p.fw = d.kw;
+        p.params = d.params;
+        const ProblemData data = make_problem_data(p, 3);
+        TestBuffer output = data.fresh_output();
+        const stridetune::Plan plan =
+            stridetune::convolve(data.input.cview(), data.filter.cview(), output.view, p.params);
+        EXPECT_THAT(plan.reason, StartsWith("tuned (STRIDETUNE_TUNING_FILE")) << key;
+        EXPECT_EQ(plan.parameters, tuned.winner.parameters) << key;
+        EXPECT_TRUE(matches_reference(output.cview(), data.reference)) << key;
+    }
+}
+
+}  // namespace
+}  // namespace stridetune_test

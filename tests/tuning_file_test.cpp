@@ -1,0 +1,110 @@
+// The tuning file: what is written is read back; a file that cannot be used
+// is an Error naming the file and the fault; writes are atomic.
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "stridetune/error.h"
+#include "tuning_file.h"
+
+namespace stridetune_test {
+namespace {
+
+using stridetune::detail::read_tuning_file;
+using stridetune::detail::TunedConfiguration;
+using stridetune::detail::TuningFile;
+using stridetune::detail::write_tuning_file;
+using testing::HasSubstr;
+
+std::string temporary_path(const std::string &name) {
+    return (std::filesystem::temp_directory_path() /
+            (name + "." + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".json"))
+        .string();
+}
+
+TuningFile sample() {
+    TuningFile f{{"GenuineIntel", "Some \"quoted\" CPU", stridetune::Isa::avx2, 8}, "14.0.0", 4, {}};
+    f.problems["mb1ic3ih9iw9oc4oh9ow9kh3kw3sh1sw1ph1pw1dh0dw0"] = {
+        "a", {"direct", "lanes=pixels", 0.25}, {{"copy_then_gemm", "lanes=channels patches=tile", 0.5}}};
+    f.problems["mb2ic8ih5iw5oc8oh3ow3kh1kw1sh2sw2ph0pw0dh0dw0"] = {"", {"autoscheduled", "autoscheduler=Adams2019", 1.5}, {}};
+    return f;
+}
+
+void expect_same(const TunedConfiguration &a, const TunedConfiguration &b) {
+    EXPECT_EQ(a.generator, b.generator);
+    EXPECT_EQ(a.parameters, b.parameters);
+    EXPECT_DOUBLE_EQ(a.median_ms, b.median_ms);
+}
+
+TEST(TuningFile, RoundTrips) {
+    const std::string path = temporary_path("round_trip");
+    const TuningFile written = sample();
+    write_tuning_file(written, path);
+    const TuningFile read = read_tuning_file(path);
+    EXPECT_TRUE(read.cpu == written.cpu);
+    EXPECT_EQ(read.halide_version, written.halide_version);
+    EXPECT_EQ(read.threads, written.threads);
+    ASSERT_EQ(read.problems.size(), written.problems.size());
+    for (const auto &[key, p] : written.problems) {
+        ASSERT_TRUE(read.problems.count(key)) << key;
+        const auto &q = read.problems.at(key);
+        EXPECT_EQ(q.name, p.name);
+        expect_same(q.winner, p.winner);
+        ASSERT_EQ(q.runners_up.size(), p.runners_up.size());
+        for (size_t i = 0; i < p.runners_up.size(); i++) expect_same(q.runners_up[i], p.runners_up[i]);
+    }
+    EXPECT_FALSE(std::filesystem::exists(path + ".partial")) << "the temporary file is renamed over the target";
+    std::filesystem::remove(path);
+}
+
+// Writes `text` and expects reading it to fail with a message naming the file and containing `fault`.
+void expect_unusable(const std::string &text, const std::string &fault) {
+    const std::string path = temporary_path("corrupt");
+    std::ofstream(path) << text;
+    try {
+        read_tuning_file(path);
+        ADD_FAILURE() << "read without error: " << text;
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr(path));
+        EXPECT_THAT(e.what(), HasSubstr(fault));
+    }
+    std::filesystem::remove(path);
+}
+
+const char *const good_header = R"("stridetune_tuning": 1, "halide": "14.0.0", "threads": 2,
+    "cpu": {"vendor": "AuthenticAMD", "model": "X", "isa": "avx512", "cores": 2})";
+
+TEST(TuningFile, CorruptFilesAreErrorsNamingTheFault) {
+    expect_unusable("", "parse error");
+    expect_unusable("{\"stridetune_tuning\": 1, ", "parse error");
+    expect_unusable("[1, 2]", "");
+    expect_unusable(std::string("{") + good_header + "}", "problems");
+    expect_unusable(R"({"stridetune_tuning": 2, "problems": {}})", "format 2");
+    expect_unusable(R"({"stridetune_tuning": 1, "halide": "14.0.0", "threads": 2, "problems": {},
+        "cpu": {"vendor": "AuthenticAMD", "model": "X", "isa": "avx1024", "cores": 2}})",
+                    "unknown isa");
+    expect_unusable(std::string("{") + good_header + R"(, "problems": {"p": {"winner": {"generator": "direct"}}}})",
+                    "parameters");
+    expect_unusable(std::string("{") + good_header + R"(, "problems": {"p": {"winner": {"generator": 3,
+        "parameters": "", "median_ms": 1}}}})",
+                    "type");
+}
+
+TEST(TuningFile, MissingFileIsAnError) {
+    try {
+        read_tuning_file("/nonexistent/tuning.json");
+        ADD_FAILURE() << "read a missing file";
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr("/nonexistent/tuning.json: cannot be read"));
+    }
+}
+
+TEST(TuningFile, UnwritablePathIsAnErrorAndLeavesNothing) {
+    EXPECT_THROW(write_tuning_file(sample(), "/nonexistent/dir/tuning.json"), stridetune::Error);
+}
+
+}  // namespace
+}  // namespace stridetune_test

@@ -1,0 +1,22 @@
+// The configurations the tuner tries for a problem: every hand strategy with
+// register tiles that fit the ISA's register file, and the autoschedulers
+// planning for the problem itself.
+#pragma once
+
+#include <vector>
+
+#include "jit_kernel.h"
+#include "stridetune/descriptor.h"
+#include "stridetune/isa.h"
+
+namespace stridetune::tune {
+
+// The library's general-purpose kernels (cmake/kernels.cmake), as the
+// tuning file spells them: a winner among them reuses the built kernel.
+std::vector<Configuration> builtin_configurations();
+
+// Hand configurations first, the heuristic's likely picks leading; the
+// autoscheduled ones (compiled per problem, slower to build) last.
+std::vector<Configuration> candidate_configurations(const ConvDescriptor &problem, Isa isa);
+
+}  // namespace stridetune::tune

@@ -1,0 +1,255 @@
+#include "tuner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <sstream>
+
+#include "reference.h"
+#include "search_space.h"
+#include "stridetune/error.h"
+
+namespace stridetune::tune {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// The problem's tensors, random, and the reference for its first image.
+struct ProblemData {
+    JitArguments args;
+    Halide::Buffer<float> output;
+    stridetune_test::ReferenceOutput first_image;
+
+    explicit ProblemData(const ConvDescriptor &d) {
+        // Halide's dimension order, innermost first: NHWC is (c, x, y, n).
+        args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+        args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+        output = Halide::Buffer<float>(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<float> dist(-1.f, 1.f);
+        args.input.for_each_value([&](float &v) { v = dist(rng); });
+        args.filter.for_each_value([&](float &v) { v = dist(rng); });
+        args.stride_x = d.params.stride_w, args.stride_y = d.params.stride_h;
+        args.dilation_x = d.params.dilation_w, args.dilation_y = d.params.dilation_h;
+        args.pad_left = d.params.pad_left, args.pad_top = d.params.pad_top;
+        first_image = stridetune_test::reference_convolution(
+            dense<const float>(args.input.data(), {1, d.ih, d.iw, d.ic}),
+            dense<const float>(args.filter.data(), d.filter_dims()), d.params);
+    }
+};
+
+struct Measured {
+    Configuration configuration;
+    JitKernel *kernel;
+    std::vector<double> ms;  // the current round's samples
+    double median_ms() const { return median(ms); }
+};
+
+// The same generator with the same lanes and patch scope: one strategy.
+bool same_family(const Configuration &a, const Configuration &b) {
+    const auto family = [](const Configuration &c) {
+        std::string f = c.generator;
+        std::istringstream items(c.parameters);
+        for (std::string item; items >> item;) {
+            if (item.rfind("lanes=", 0) == 0 || item.rfind("patches=", 0) == 0 || item.rfind("autoscheduler=", 0) == 0) {
+                f += " " + item;
+            }
+        }
+        return f;
+    };
+    return family(a) == family(b);
+}
+
+double time_once(JitKernel &k, ProblemData &data) {
+    const auto start = Clock::now();
+    k.run(data.args, data.output);
+    return seconds_since(start) * 1e3;
+}
+
+}  // namespace
+
+std::atomic<bool> Tuner::interrupted{false};
+
+Tuner::Tuner(const TuneOptions &options, const Halide::Target &target) : options_(options), target_(target) {
+}
+
+JitKernel *Tuner::kernel(const Configuration &c) {
+    const std::string key = c.to_string();
+    if (auto it = compiled_.find(key); it != compiled_.end()) return it->second.get();
+    if (failed_.count(key)) return nullptr;
+    const auto start = Clock::now();
+    try {
+        JitKernel *k = (compiled_[key] = std::make_unique<JitKernel>(c, target_)).get();
+        compile_seconds_ += seconds_since(start);
+        return k;
+    } catch (const std::exception &e) {
+        compiled_.erase(key);
+        failed_[key] = e.what();
+        std::fprintf(stderr, "  dropped %s: does not compile: %s\n", key.c_str(), e.what());
+        return nullptr;
+    }
+}
+
+double Tuner::compile_seconds() const {
+    return compiled_.empty() ? 0 : compile_seconds_ / double(compiled_.size());
+}
+
+detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &progress) {
+    const auto start = Clock::now();
+    const double budget = options_.exhaustive ? 1e30 : options_.budget_seconds;
+    const auto left = [&] { return budget - seconds_since(start); };
+    ProblemData data(problem);
+    std::vector<Configuration> candidates = candidate_configurations(problem, options_.isa);
+    if (!options_.only.empty()) {
+        candidates.clear();
+        for (const std::string &text : options_.only) {
+            std::istringstream words(text);
+            Configuration c;
+            words >> c.generator;
+            std::vector<std::string> items;
+            for (std::string item; words >> item;) items.push_back(item);
+            c.parameters = canonical_parameters(items);
+            candidates.push_back(c);
+        }
+    }
+    if (!options_.autoschedulers) {
+        candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                        [](const Configuration &c) { return c.generator == "autoscheduled"; }),
+                         candidates.end());
+    }
+    std::vector<Measured> alive;
+    const auto best_so_far = [&]() -> std::string {
+        const Measured *b = nullptr;
+        for (const Measured &m : alive) {
+            if (!b || m.median_ms() < b->median_ms()) b = &m;
+        }
+        char ms[32];
+        std::snprintf(ms, sizeof ms, " %.3f ms", b ? b->median_ms() : 0.0);
+        return b ? b->configuration.to_string() + ms : "none yet";
+    };
+    const auto report = [&](const char *phase, size_t tried) {
+        std::fprintf(stderr, "[%d/%d] %s: %s, %zu of %zu candidates tried, best %s", progress.index, progress.count,
+                     problem.name.empty() ? "problem" : problem.name.c_str(), phase, tried, candidates.size(),
+                     best_so_far().c_str());
+        if (!options_.exhaustive) std::fprintf(stderr, ", %.0f s left", std::max(0.0, left()));
+        std::fprintf(stderr, "\n");
+    };
+
+    // Screening: a warm-up run checked against the reference, then three
+    // timed runs, while the time refinement needs is left: five runs of
+    // each survivor, eleven interleaved rounds of three finalists (at most
+    // a third of the budget). Compiling dominates (seconds a candidate, once
+    // per run of the tool), so after the general-purpose kernels, the
+    // candidates of the fastest one's strategy and lanes go first: a local
+    // search around it.
+    const auto refinement_seconds = [&] {
+        double best_ms = 1e30;
+        for (const Measured &m : alive) best_ms = std::min(best_ms, m.median_ms());
+        return std::min(budget / 3, (5.0 * double(alive.size()) + 33) * best_ms / 1e3);
+    };
+    const size_t general = std::count_if(candidates.begin(), candidates.end(), [](const Configuration &c) {
+        const auto b = builtin_configurations();
+        return std::any_of(b.begin(), b.end(), [&](const Configuration &x) { return x.to_string() == c.to_string(); });
+    });
+    size_t tried = 0;
+    for (size_t i = 0; i < candidates.size(); i++) {
+        if (interrupted || (!alive.empty() && left() < refinement_seconds())) break;
+        if (i == general && !alive.empty()) {
+            const Measured &best = *std::min_element(alive.begin(), alive.end(), [](const Measured &a, const Measured &b) {
+                return a.median_ms() < b.median_ms();
+            });
+            std::stable_partition(candidates.begin() + long(i), candidates.end(), [&](const Configuration &c) {
+                return same_family(c, best.configuration);
+            });
+        }
+        const Configuration &c = candidates[i];
+        // A compile that would overrun the screening time is not started.
+        if (!alive.empty() && !compiled_.count(c.to_string()) && compile_seconds() > left() - refinement_seconds()) {
+            continue;
+        }
+        tried++;
+        JitKernel *k = kernel(c);
+        if (!k) continue;
+        try {
+            k->run(data.args, data.output);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "  dropped %s: failed on %s: %s\n", c.to_string().c_str(), to_string(problem).c_str(),
+                         e.what());
+            continue;
+        }
+        const std::string mismatch = stridetune_test::first_mismatch(data.output.data(), data.first_image);
+        if (!mismatch.empty()) {
+            std::fprintf(stderr, "  dropped %s: wrong result on %s: %s\n", c.to_string().c_str(),
+                         to_string(problem).c_str(), mismatch.c_str());
+            continue;
+        }
+        Measured m{c, k, {}};
+        for (int r = 0; r < 3; r++) m.ms.push_back(time_once(*k, data));
+        alive.push_back(m);
+        if (tried % 4 == 0) report("screening", tried);
+    }
+    if (alive.empty()) throw Error("no candidate ran correctly on " + to_string(problem));
+
+    // Screening medians rank the runners-up that refinement drops.
+    const auto by_time = [](const Measured &a, const Measured &b) { return a.median_ms() < b.median_ms(); };
+    std::sort(alive.begin(), alive.end(), by_time);
+    std::vector<Measured> dropped;
+    const size_t finalists = 3;
+    // Successive halving: the faster half gets five more runs, while the
+    // time the next round needs is left (keeping a third of it for the final).
+    while (alive.size() > finalists && !interrupted) {
+        double round_ms = 0;
+        for (const Measured &m : alive) round_ms += 5 * m.median_ms();
+        if (round_ms / 1e3 > left() * 0.5) break;
+        for (Measured &m : alive) {
+            for (int i = 0; i < 5; i++) m.ms.push_back(time_once(*m.kernel, data));
+        }
+        std::sort(alive.begin(), alive.end(), by_time);
+        const size_t keep = std::max(finalists, alive.size() / 2);
+        dropped.insert(dropped.end(), alive.begin() + keep, alive.end());
+        alive.resize(keep);
+        report("halving", tried);
+    }
+    if (alive.size() > finalists) {
+        dropped.insert(dropped.end(), alive.begin() + finalists, alive.end());
+        alive.resize(finalists);
+    }
+    // The finalists, interleaved: one run each per round, fresh samples.
+    for (Measured &m : alive) m.ms.clear();
+    for (int round = 0; round < 11 && !interrupted; round++) {
+        if (round >= 3 && left() <= 0) break;
+        for (Measured &m : alive) m.ms.push_back(time_once(*m.kernel, data));
+    }
+    for (Measured &m : alive) {
+        if (m.ms.empty()) m.ms.push_back(time_once(*m.kernel, data));
+    }
+    std::sort(alive.begin(), alive.end(), by_time);
+    std::sort(dropped.begin(), dropped.end(), by_time);
+    alive.insert(alive.end(), dropped.begin(), dropped.end());
+
+    detail::TunedProblem result;
+    result.name = problem.name;
+    for (size_t i = 0; i < alive.size() && int(i) <= options_.runners_up; i++) {
+        const Measured &m = alive[i];
+        detail::TunedConfiguration t{m.configuration.generator, m.configuration.parameters, m.median_ms()};
+        if (i == 0) {
+            result.winner = t;
+        } else {
+            result.runners_up.push_back(t);
+        }
+    }
+    report("done", tried);
+    return result;
+}
+
+}  // namespace stridetune::tune

@@ -1,0 +1,54 @@
+// The search for one problem, within a time budget: screen every candidate
+// with a few runs, keep the faster half while time allows (successive
+// halving), then re-measure the finalists interleaved so that the machine's
+// drift hits them alike. Compiled candidates are kept across problems.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jit_kernel.h"
+#include "stridetune/descriptor.h"
+#include "tuning_file.h"
+
+namespace stridetune::tune {
+
+struct TuneOptions {
+    double budget_seconds = 40;
+    Isa isa = Isa::sse41;
+    bool autoschedulers = true;
+    bool exhaustive = false;          // screen every candidate, whatever the budget
+    std::vector<std::string> only;    // "generator key=value ...": search these alone
+    int runners_up = 5;
+};
+
+// Where a problem stands in the whole run, for the progress line.
+struct Progress {
+    int index = 0, count = 0;
+};
+
+class Tuner {
+public:
+    Tuner(const TuneOptions &options, const Halide::Target &target);
+    // Set from a signal handler: the current problem ends with what it has measured.
+    static std::atomic<bool> interrupted;
+    // Throws Error when no candidate compiled and gave a right result.
+    detail::TunedProblem tune(const ConvDescriptor &problem, const Progress &progress);
+
+private:
+    // The compiled kernel, or null (and the reason logged once) if it does not compile.
+    JitKernel *kernel(const Configuration &c);
+    // The mean time a compile has taken so far.
+    double compile_seconds() const;
+
+    TuneOptions options_;
+    Halide::Target target_;
+    std::map<std::string, std::unique_ptr<JitKernel>> compiled_;
+    std::map<std::string, std::string> failed_;
+    double compile_seconds_ = 0;
+};
+
+}  // namespace stridetune::tune
