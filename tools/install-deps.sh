@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build
   libhalide14-0-dev llvm-14-dev clang-14 liblld-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev pkg-config
 )
 if [ "${1:-}" = "--peers" ]; then
   # oneDNN 2.6, XNNPACK + pthreadpool, OpenBLAS 0.3.21. ocl-icd-opencl-dev is

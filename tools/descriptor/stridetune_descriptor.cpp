@@ -1,0 +1,60 @@
+// stridetune-descriptor: checks benchdnn problem descriptors and prints their
+// canonical form, the key of tuning files and kernel registrations. CMake
+// cannot parse descriptors, so stridetune_add_kernels() runs this at the
+// consumer's configure time.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "stridetune.h"
+
+namespace {
+
+constexpr const char *usage =
+    "usage: stridetune-descriptor DESCRIPTOR...   canonical form of each, one a line\n"
+    "       stridetune-descriptor --file PATH     the same for each descriptor of a benchdnn shapes file\n"
+    "A descriptor that cannot be parsed, or a grouped (g > 1) one, which stridetune's kernels do not\n"
+    "compute, is an error: its message names it, nothing is printed and the exit status is 1.\n";
+
+// The form tuning files and registrations key problems by: no name.
+// `where` names the descriptor in an error.
+std::string canonical(stridetune::ConvDescriptor d, const std::string &where) {
+    if (d.groups != 1) {
+        throw stridetune::Error(where + ": grouped convolution (g" + std::to_string(d.groups) +
+                                "): stridetune's kernels compute g1 only");
+    }
+    d.name.clear();
+    d.occurrences = 1;
+    return stridetune::to_string(d);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::fputs(usage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    try {
+        std::vector<std::string> lines;
+        if (args[0] == "--file" && args.size() == 2) {
+            for (const stridetune::DescriptorLine &l : stridetune::read_descriptor_file(args[1])) {
+                lines.push_back(canonical(l.descriptor, args[1] + ":" + std::to_string(l.line_number)));
+            }
+        } else if (args[0].rfind("--", 0) == 0) {
+            std::fprintf(stderr, "stridetune-descriptor: bad arguments\n%s", usage);
+            return 2;
+        } else {
+            for (const std::string &text : args) {
+                lines.push_back(canonical(stridetune::parse_descriptor(text), "descriptor \"" + text + "\""));
+            }
+        }
+        for (const std::string &line : lines) std::cout << line << "\n";
+    } catch (const stridetune::Error &e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
