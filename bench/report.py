@@ -4,7 +4,8 @@
 usage: report.py RESULTS.json [RESULTS.json ...] [--plot OUT.png]
 Prints the markdown to stdout. The runs are grouped by their thread count (stridetune_layers
 --threads), each group a section, the most threads first. One row a problem: stridetune's best
-schedule and the dispatcher's pick against the peers, each as median ms, with GFLOP/s and % of
+kernel (a general-purpose schedule, or the tuned kernel where the build's tuning file has the
+problem) and the dispatcher's pick against the peers, each as median ms, with GFLOP/s and % of
 this machine's FMA peak at that thread count for the best of stridetune, the memory floor (the
 problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDNN (above 1:
 stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
@@ -48,13 +49,22 @@ class Problem:
     def medians(self):
         return {c: statistics.median(v) for c, v in self.times.items()}
 
-    def best_stridetune(self):
-        """(schedule, median ms) of stridetune's fastest schedule, or None."""
-        ours = {c: t for c, t in self.medians().items() if c.startswith("stridetune:") and c != DISPATCHER}
+    def tuned_variant(self):
+        """The tuned kernel the dispatcher ran, or None where the problem has no tuned entry."""
+        label = self.labels.get(DISPATCHER, "")
+        return label.split(TUNED, 1)[1].rstrip(")") if TUNED in label else None
+
+    def best_stridetune(self, tuned=True):
+        """(kernel, median ms) of stridetune's fastest general-purpose schedule, or of its tuned
+        kernel (the dispatcher's run) if that is faster and `tuned`; None if none ran."""
+        ours = {c.split(":", 1)[1]: t for c, t in self.medians().items()
+                if c.startswith("stridetune:") and c != DISPATCHER}
+        if tuned and self.tuned_variant() and DISPATCHER in self.medians():
+            ours[self.tuned_variant()] = self.medians()[DISPATCHER]
         if not ours:
             return None
         best = min(ours, key=ours.get)
-        return best.split(":", 1)[1], ours[best]
+        return best, ours[best]
 
     def gflops(self, ms):
         return self.flops / ms * 1e-6
@@ -168,8 +178,7 @@ def per_shape_table(sections):
 
 def tuned_table(sections):
     """The tuned kernel the dispatcher ran (tuning/default.json) against the best general-purpose one."""
-    rows = [(t, p) for t, problems in sections.items() for p in problems.values()
-            if TUNED in p.labels.get(DISPATCHER, "")]
+    rows = [(t, p) for t, problems in sections.items() for p in problems.values() if p.tuned_variant()]
     if not rows:
         return ""
     lines = ["Tuned problems (the build's tuning file, `stridetune-tune`): the dispatcher runs the tuned "
@@ -179,9 +188,8 @@ def tuned_table(sections):
              "|---|---:|---|---:|---|---:|---:|"]
     for threads, p in rows:
         cs = p.medians()
-        best = p.best_stridetune()
-        variant = p.labels[DISPATCHER].split(TUNED, 1)[1].rstrip(")")
-        cells = [short_name(p.name), str(threads), variant, fmt(cs.get(DISPATCHER)),
+        best = p.best_stridetune(tuned=False)
+        cells = [short_name(p.name), str(threads), p.tuned_variant(), fmt(cs.get(DISPATCHER)),
                  best[0] if best else "—", fmt(best[1] if best else None),
                  ratio(best[1] if best else None, cs.get(DISPATCHER))]
         lines.append("| " + " | ".join(cells) + " |")

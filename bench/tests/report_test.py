@@ -4,7 +4,9 @@
 report_fixture_2_threads.json: a 2-thread run (FMA peak 400 GFLOP/s, 20 GB/s), problem fixture:a
 (2e8 FLOPs, 4e6 bytes) with repetitions, a run in microseconds, an aggregate row and a failed row to
 ignore, a kernel planned for the shape; problem fixture:b (1e8 FLOPs). report_fixture_1_thread.json: a
-1-thread run (peak 200 GFLOP/s, 10 GB/s) of fixture:a. The expected cells are worked out by hand.
+1-thread run (peak 200 GFLOP/s, 10 GB/s) of fixture:a. report_fixture_tuned.json: a 2-thread run of
+fixture:c, whose dispatcher ran a tuned kernel (1.5 ms) faster than the general-purpose one (2.0 ms).
+The expected cells are worked out by hand.
 usage: report_test.py [unittest flags]
 """
 import importlib.util
@@ -18,6 +20,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPORT = HERE.parent / "report.py"
 TWO_THREADS = HERE / "report_fixture_2_threads.json"
 ONE_THREAD = HERE / "report_fixture_1_thread.json"
+TUNED = HERE / "report_fixture_tuned.json"
 
 
 def report(*args):
@@ -75,6 +78,15 @@ class ReportTest(unittest.TestCase):
         self.assertNotIn("| fixture:b |", summary)
         self.assertEqual(self.row("| **geometric mean**"),
                          "| **geometric mean** |  |  |  |  | **0.50x** |  |  |  |  | **0.50x** |")
+
+    def test_tuned_kernel(self):
+        result = report(TUNED)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        # The tuned kernel is stridetune's best (1.5 ms: 133.3 GFLOP/s, 33% of 400), and has its own table
+        # against the best general-purpose kernel: 2.0 / 1.5.
+        self.assertIn("| fixture:c | tuned_direct_abc | 1.500 | 133.3 | 33% | 1.500 |", result.stdout)
+        self.assertIn("| fixture:c | 2 | tuned_direct_abc | 1.500 | direct_channels | 2.000 | 1.33x |", lines)
 
     def test_missing_context_is_an_error(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,5 +1,5 @@
-// Until the tuner exists, the schedule is picked by an ordered, declarative
-// list (as oneDNN's implementation lists are): the first entry whose
+// For problems without a tuned entry (tuning.cpp), the schedule is picked
+// by an ordered, declarative list (as oneDNN's implementation lists are): the first entry whose
 // predicate accepts the problem wins; the last accepts everything.
 #include "dispatch.h"
 
