@@ -14,6 +14,16 @@ std::string canonical_parameters(std::vector<std::string> items) {
     return joined;
 }
 
+Configuration parse_configuration(const std::string &text) {
+    std::istringstream words(text);
+    Configuration c;
+    words >> c.generator;
+    std::vector<std::string> items;
+    for (std::string item; words >> item;) items.push_back(item);
+    c.parameters = canonical_parameters(items);
+    return c;
+}
+
 JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target) : target_(target) {
     Halide::Internal::GeneratorParamsMap params;
     std::string autoscheduler;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "Halide.h"
@@ -22,6 +23,8 @@ struct Configuration {
 
 // Canonical parameters from unordered "key=value" items.
 std::string canonical_parameters(std::vector<std::string> items);
+// "generator key=value ..." (any order) as a Configuration.
+Configuration parse_configuration(const std::string &text);
 
 class JitKernel {
 public:

@@ -117,6 +117,21 @@ double Tuner::compile_seconds() const {
     return compiled_.empty() ? 0 : compile_seconds_ / double(compiled_.size());
 }
 
+std::vector<Configuration> Tuner::candidates_for(const ConvDescriptor &problem) const {
+    std::vector<Configuration> candidates;
+    if (options_.only.empty()) {
+        candidates = candidate_configurations(problem, options_.isa);
+    } else {
+        for (const std::string &text : options_.only) candidates.push_back(parse_configuration(text));
+    }
+    if (!options_.autoschedulers) {
+        candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                        [](const Configuration &c) { return c.generator == "autoscheduled"; }),
+                         candidates.end());
+    }
+    return candidates;
+}
+
 detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &progress) {
     const auto start = Clock::now();
     const double budget = options_.exhaustive ? 1e30 : options_.budget_seconds;
@@ -126,24 +141,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     const ConvParams &g = problem.params;
     const bool common = g.stride_h == g.stride_w && g.stride_h <= 2 && g.dilation_h == 1 && g.dilation_w == 1;
     const int only_stride = common ? g.stride_h : 0;
-    std::vector<Configuration> candidates = candidate_configurations(problem, options_.isa);
-    if (!options_.only.empty()) {
-        candidates.clear();
-        for (const std::string &text : options_.only) {
-            std::istringstream words(text);
-            Configuration c;
-            words >> c.generator;
-            std::vector<std::string> items;
-            for (std::string item; words >> item;) items.push_back(item);
-            c.parameters = canonical_parameters(items);
-            candidates.push_back(c);
-        }
-    }
-    if (!options_.autoschedulers) {
-        candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                        [](const Configuration &c) { return c.generator == "autoscheduled"; }),
-                         candidates.end());
-    }
+    std::vector<Configuration> candidates = candidates_for(problem);
     std::vector<Measured> alive;
     const auto best_so_far = [&]() -> std::string {
         const Measured *b = nullptr;

@@ -39,6 +39,8 @@ public:
     detail::TunedProblem tune(const ConvDescriptor &problem, const Progress &progress);
 
 private:
+    // The search space for `problem`, or options_.only.
+    std::vector<Configuration> candidates_for(const ConvDescriptor &problem) const;
     // The configuration compiled for problems of `only_stride` (0: any), or
     // null (and the reason logged once) if it does not compile.
     JitKernel *kernel(const Configuration &c, int only_stride);
