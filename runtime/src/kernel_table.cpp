@@ -26,6 +26,7 @@ struct Registry {
     std::mutex mutex;
     std::deque<Kernel> kernels;  // a deque: pointers to entries stay valid as it grows
     std::vector<TunedEntry> tuned;
+    uint64_t generation = 0;
 };
 
 Registry &storage() {
@@ -103,6 +104,12 @@ std::vector<const Kernel *> all_kernels() {
     return all;
 }
 
+uint64_t registry_generation() {
+    Registry &r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    return r.generation;
+}
+
 std::vector<TunedEntry> tuned_entries() {
     Registry &r = registry();
     std::lock_guard<std::mutex> lock(r.mutex);
@@ -143,6 +150,7 @@ bool register_kernels(const KernelRegistration *kernels, size_t kernel_count, co
         added_tuned.push_back({tuned[i].problem, tuned[i].variant, *origin});
     }
     r.tuned.insert(front ? r.tuned.begin() : r.tuned.end(), added_tuned.begin(), added_tuned.end());
+    r.generation++;
     return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <HalideRuntime.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ const Kernel &best_kernel(Schedule schedule, Isa cap);
 std::vector<const Kernel *> all_kernels();
 // Tuned entries, the most recently registered first.
 std::vector<TunedEntry> tuned_entries();
+// Counts registrations: what was derived from the registry is stale when it changes.
+uint64_t registry_generation();
 
 // The strategy family of a generator with its parameters.
 Schedule schedule_of(const std::string &generator, const std::string &parameters);

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "stridetune/error.h"
 #include "tuning_file.h"
@@ -39,9 +41,8 @@ const std::optional<TuningFile> &runtime_tuning() {
     return file;
 }
 
-}  // namespace
-
-TunedLookup tuned_kernel(const std::string &problem, Isa cap) {
+// The lookup itself, over every entry: tuned_kernel() caches its answers.
+TunedLookup look_up(const std::string &problem, Isa cap) {
     if (const auto &file = runtime_tuning()) {
         const auto it = file->problems.find(problem);
         if (it != file->problems.end()) {
@@ -67,6 +68,29 @@ TunedLookup tuned_kernel(const std::string &problem, Isa cap) {
         if (const Kernel *k = find_variant(e.variant, cap)) return {k, "tuned (compiled-in tuning)"};
     }
     return {nullptr, note};
+}
+
+}  // namespace
+
+// Calls on small problems take microseconds: the answer per problem and ISA
+// cap is kept, until a registration changes what the answer would be.
+TunedLookup tuned_kernel(const std::string &problem, Isa cap) {
+    static std::mutex mutex;
+    static uint64_t generation = 0;
+    static std::unordered_map<std::string, TunedLookup> answers;
+    const uint64_t now = registry_generation();
+    const std::string key = problem + "@" + std::string(to_string(cap));
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (generation != now) {
+            answers.clear();
+            generation = now;
+        }
+        if (auto it = answers.find(key); it != answers.end()) return it->second;
+    }
+    TunedLookup answer = look_up(problem, cap);
+    std::lock_guard<std::mutex> lock(mutex);
+    return answers.emplace(key, answer).first->second;
 }
 
 }  // namespace stridetune::detail
