@@ -172,9 +172,10 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         for (const Measured &m : alive) best_ms = std::min(best_ms, m.median_ms());
         return std::min(budget / 3, (5.0 * double(alive.size()) + 33) * best_ms / 1e3);
     };
-    const size_t general = std::count_if(candidates.begin(), candidates.end(), [](const Configuration &c) {
-        const auto b = builtin_configurations();
-        return std::any_of(b.begin(), b.end(), [&](const Configuration &x) { return x.to_string() == c.to_string(); });
+    const std::vector<Configuration> builtin = builtin_configurations();
+    const size_t general = std::count_if(candidates.begin(), candidates.end(), [&](const Configuration &c) {
+        return std::any_of(builtin.begin(), builtin.end(),
+                           [&](const Configuration &b) { return b.to_string() == c.to_string(); });
     });
     size_t tried = 0;
     for (size_t i = 0; i < candidates.size(); i++) {
