@@ -1,37 +1,21 @@
 #include "estimate_variants.h"
 
 #include <algorithm>
-#include <sstream>
+#include <optional>
+
+#include "stridetune/parameters.h"
 
 namespace stridetune_bench {
-namespace {
-
-// The canonical descriptor the runtime keys problems by: no name, no count.
-std::string canonical(stridetune::ConvDescriptor d) {
-    d.name.clear();
-    d.occurrences = 1;
-    return stridetune::to_string(d);
-}
-
-// The descriptor of a kernel's estimate=... parameter, or "" if it has none.
-std::string estimate_of(const std::string &parameters) {
-    std::istringstream words(parameters);
-    for (std::string word; words >> word;) {
-        if (word.rfind("estimate=", 0) == 0) return word.substr(std::string("estimate=").size());
-    }
-    return "";
-}
-
-}  // namespace
 
 std::vector<EstimateVariant> estimate_variants(const stridetune::ConvDescriptor &problem) {
-    const std::string wanted = canonical(problem);
+    const std::string wanted = stridetune::problem_key(problem);
     std::vector<EstimateVariant> out;
     for (const stridetune::KernelInfo &k : stridetune::kernels()) {
-        const std::string estimate = estimate_of(k.parameters);
+        const stridetune::Parameters parameters = stridetune::Parameters::parse(k.parameters);
+        const std::optional<std::string> estimate = parameters.get("estimate");
         // Parsed again, so that any spelling of the same problem matches.
-        if (k.generator != "autoscheduled" || estimate.empty() ||
-            canonical(stridetune::parse_descriptor(estimate)) != wanted) {
+        if (!parameters.has("autoscheduler") || !estimate ||
+            stridetune::problem_key(stridetune::parse_descriptor(*estimate)) != wanted) {
             continue;
         }
         const bool listed = std::any_of(out.begin(), out.end(),

@@ -21,7 +21,8 @@ install(TARGETS stridetune stridetune_tuning_record stridetune_descriptor EXPORT
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS ${stridetune_kernel_libraries} stridetune_halide_runtime EXPORT stridetuneTargets
         ARCHIVE DESTINATION ${STRIDETUNE_INSTALL_KERNELDIR})
-install(TARGETS stridetune_gen_direct stridetune_gen_copy_then_gemm stridetune_gen_autoscheduled
+list(TRANSFORM STRIDETUNE_BUILTIN_GENERATORS PREPEND stridetune_gen_ OUTPUT_VARIABLE stridetune_generator_targets)
+install(TARGETS ${stridetune_generator_targets}
         EXPORT stridetuneTargets RUNTIME DESTINATION ${STRIDETUNE_INSTALL_GENERATORDIR})
 install(TARGETS stridetune-descriptor EXPORT stridetuneTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The tuner (tools/tune), where this build has it.

@@ -9,6 +9,11 @@ set(STRIDETUNE_TARGET_sse41 x86-64-linux-sse41)
 set(STRIDETUNE_TARGET_avx2 x86-64-linux-avx-avx2-f16c-fma-sse41)
 set(STRIDETUNE_TARGET_avx512 x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41)
 
+# The "stridetune_tuning" format of the tuning files this build reads and writes.
+set(STRIDETUNE_TUNING_FORMAT 1)
+
+# The generators set it (generators/autoscheduler_environment.cpp): a
+# setting of the library's build, not of a consumer's.
 set(STRIDETUNE_ADAMS2019_BEAM_SIZE 1 CACHE STRING "Beam size of Adams2019's search (its default is 32)")
 set(STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS "2,16777216,40" CACHE STRING
     "Halide machine_params for the autoscheduled kernels: parallelism, last-level cache bytes, balance")
@@ -20,7 +25,7 @@ function(_stridetune_generator_target GENERATOR OUT)
     elseif (TARGET stridetune_gen_${GENERATOR})
         set(${OUT} stridetune_gen_${GENERATOR} PARENT_SCOPE)
     else ()
-        message(FATAL_ERROR "stridetune: no generator '${GENERATOR}' (expected direct, copy_then_gemm or autoscheduled)")
+        message(FATAL_ERROR "stridetune: no generator '${GENERATOR}' (builtin_kernels.def names those there are)")
     endif ()
 endfunction()
 
@@ -55,7 +60,6 @@ function(stridetune_kernel VARIANT)
     _stridetune_halide_runtime_target(runtime)
     stridetune_canonical_parameters(description ${ARG_PARAMS})
     set(params ${ARG_PARAMS})
-    set(env "")
     set(plugin_args "")
     set(plugin "")
     # Autoscheduled tiles assume the estimates' sizes and may pass a smaller
@@ -71,18 +75,15 @@ function(stridetune_kernel VARIANT)
         set(plugin_args -p $<TARGET_FILE:${plugin}> -s ${scheduler})
         set(fixed_tiles true)
         list(APPEND params auto_schedule=true "machine_params=${STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS}")
-        # Adams2019's default beam search takes minutes per kernel; the
-        # greedy search (beam size 1) keeps the clean build within budget.
-        # It may unroll a loop whose extent is a runtime size (C, FW): Halide
-        # then leaves that loop rolled instead of failing.
-        set(env ${CMAKE_COMMAND} -E env HL_BEAM_SIZE=${STRIDETUNE_ADAMS2019_BEAM_SIZE} HL_PERMIT_FAILED_UNROLL=1)
     endif ()
     set_property(GLOBAL PROPERTY "STRIDETUNE_VARIANT_${ARG_SET}|${ARG_GENERATOR}|${description}" ${VARIANT})
+    # Ninja creates the folders of a custom command's outputs; Makefiles do not.
+    set(dir ${CMAKE_CURRENT_BINARY_DIR}/stridetune_kernels)
+    file(MAKE_DIRECTORY ${dir})
     foreach (isa IN LISTS ARG_ISAS)
         set(fn stridetune_${VARIANT}_${isa})
-        set(dir ${CMAKE_CURRENT_BINARY_DIR}/stridetune_kernels)
         add_custom_command(OUTPUT ${dir}/${fn}.h ${dir}/${fn}.o
-                           COMMAND ${env} $<TARGET_FILE:${generator}>
+                           COMMAND $<TARGET_FILE:${generator}>
                                    -g stridetune_${ARG_GENERATOR} -f ${fn} -n ${fn} -e c_header,object -o ${dir}
                                    ${plugin_args} target=${STRIDETUNE_TARGET_${isa}}-no_runtime ${params}
                            DEPENDS ${generator} ${plugin}
@@ -115,8 +116,8 @@ function(stridetune_tuned_kernels)
     endif ()
     file(READ ${ARG_FILE} text)
     string(JSON format ERROR_VARIABLE error GET "${text}" stridetune_tuning)
-    if (NOT error AND NOT format EQUAL 1)
-        set(error "format ${format}, this build reads 1")
+    if (NOT error AND NOT format EQUAL STRIDETUNE_TUNING_FORMAT)
+        set(error "format ${format}, this build reads ${STRIDETUNE_TUNING_FORMAT}")
     endif ()
     if (NOT error)
         string(JSON halide ERROR_VARIABLE error GET "${text}" halide)

@@ -4,10 +4,16 @@
 // ahead-of-time build (GenGen) and the tuner's JIT (jit_bindings.h).
 #pragma once
 
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
 #include "Halide.h"
+#include "autoscheduler_environment.h"
 #include "jit_bindings.h"
 #include "problem_estimates.h"
 #include "strided_conv.h"
+#include "stridetune/kernel_geometry.h"
 
 namespace stridetune {
 
@@ -23,10 +29,11 @@ public:
     // The problem the autoschedulers plan for, as a benchdnn descriptor;
     // empty: the numpy answer's. Hand schedules do not read it.
     Halide::GeneratorParam<std::string> estimate{"estimate", ""};
-    // The tuner's: 1 or 2 compiles only the code the kernel runs for that
-    // stride, undilated (specialize_common_strides' branch, strides as
-    // constants), a third of the compile time; 0, every stride.
-    Halide::GeneratorParam<int> only_stride{"only_stride", 0, 0, 2};
+    // The tuner's: one of specialized_strides compiles only the branch a
+    // kernel runs for that stride (kernel_geometry.h), with the strides as
+    // constants, in a third of the compile time; 0, every branch.
+    Halide::GeneratorParam<int> only_stride{"only_stride", 0, 0, *std::max_element(std::begin(specialized_strides),
+                                                                                     std::end(specialized_strides))};
 
     Input<FloatBuffer> input{"input", 4};    // (c, x, y, n)
     Input<FloatBuffer> filter{"filter", 4};  // (k, c, fx, fy)
@@ -41,6 +48,7 @@ public:
     Output<FloatBuffer> output{"output", 4};  // (k, x, y, n)
 
     void generate() {
+        if (this->get_auto_schedule()) set_autoscheduler_environment();
         // Any element stride is accepted, so a strided view (a crop, an
         // as_strided array) runs in place.
         input.dim(0).set_stride(Halide::Expr());
@@ -75,8 +83,21 @@ public:
         }
     }
 
+    // With only_stride, the pipeline refuses a geometry that the kernel
+    // would run another branch for, rather than ignore its strides.
     Halide::Pipeline build_for_jit() override {
-        return this->build_pipeline();
+        Halide::Pipeline pipeline = this->build_pipeline();
+        if (only_stride != 0) {
+            using S = std::string;
+            std::vector<Halide::Expr> message{S("compiled for the branch of stride "), int(only_stride),
+                                              S(", given stride_x "),   stride_x,
+                                              S(", stride_y "),         stride_y,
+                                              S(", dilation_x "),       dilation_x,
+                                              S(", dilation_y "),       dilation_y};
+            pipeline.add_requirement(
+                runs_stride_branch<Halide::Expr>(only_stride, stride_x, stride_y, dilation_x, dilation_y), message);
+        }
+        return pipeline;
     }
 
     void bind(const JitArguments &args) override {

@@ -2,21 +2,24 @@
 
 #include <algorithm>
 
+#include "stridetune/isa.h"
+#include "stridetune/kernel_geometry.h"
+
 namespace stridetune {
 
 using namespace Halide;
 
 namespace {
 
-// Vector registers of the target's ISA: 32 zmm with AVX-512, 16 otherwise.
-int vector_registers(const Target &target) {
-    return target.has_feature(Target::AVX512) ? 32 : 16;
+// The ISA level whose register file the target has.
+Isa isa_of(const Target &target) {
+    return target.has_feature(Target::AVX512) ? Isa::avx512 : target.has_feature(Target::AVX2) ? Isa::avx2 : Isa::sse41;
 }
 
 }  // namespace
 
 RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
-    const int regs = vector_registers(target);
+    const int regs = vector_registers(isa_of(target));
     if (tile.vector_width == 0) tile.vector_width = target.natural_vector_size<float>();
     if (tile.lanes == Lanes::pixels) {
         // Each unrolled output channel needs its accumulators plus one
@@ -117,9 +120,8 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
 }
 
 void specialize_common_strides(const ConvInputs &in, Stage stage) {
-    Expr undilated = in.dilation_x == 1 && in.dilation_y == 1;
-    for (int stride : {1, 2}) {
-        stage.specialize(in.stride_x == stride && in.stride_y == stride && undilated);
+    for (int stride : specialized_strides) {
+        stage.specialize(runs_stride_branch(stride, in.stride_x, in.stride_y, in.dilation_x, in.dilation_y));
     }
 }
 

@@ -43,8 +43,8 @@ RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &targe
 // images; returns the loops at which a strategy may stage its inputs.
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &tile, const Halide::Target &target);
 
-// Compiles strides 1 and 2 without dilation as constants; any other
-// geometry runs the same schedule with the stride as a runtime value.
+// Compiles each of specialized_strides as constants (kernel_geometry.h);
+// any other geometry runs the same schedule with runtime values.
 // Strategies call it on the output last, after staging is scheduled.
 void specialize_common_strides(const ConvInputs &in, Halide::Stage stage);
 

@@ -1,5 +1,6 @@
-// The (schedule, ISA level) pairs the tests run every kernel at, with names of
-// the tests' own (not the library's to_string) so that a failure names the kernel.
+// The (schedule, ISA level) pairs the tests run every kernel at, named from
+// the table of built-in kernels (not the library's to_string) so that a
+// failure names the kernel.
 #pragma once
 
 #include <ostream>
@@ -26,23 +27,19 @@ inline std::string isa_name(stridetune::Isa isa) {
     return "unknown_isa";
 }
 
+// The table's own name (builtin_kernels.def), not the library's to_string.
 inline std::string schedule_name(stridetune::Schedule s) {
-    using stridetune::Schedule;
-    switch (s) {
-    case Schedule::direct_channels: return "direct_channels";
-    case Schedule::direct_pixels: return "direct_pixels";
-    case Schedule::gemm_tile: return "gemm_tile";
-    case Schedule::gemm_tile_pixels: return "gemm_tile_pixels";
-    case Schedule::gemm_whole: return "gemm_whole";
-    case Schedule::adams2019: return "adams2019";
-    case Schedule::mullapudi2016: return "mullapudi2016";
-    }
-    return "unknown_schedule";
+    static const char *const names[] = {
+#define STRIDETUNE_KERNEL(name, generator, parameters, strategy) #name,
+#include "stridetune/builtin_kernels.def"
+#undef STRIDETUNE_KERNEL
+    };
+    return names[static_cast<size_t>(s)];
 }
 
 // Hand-written schedules, as opposed to the autoscheduled baselines.
 inline bool is_hand_schedule(stridetune::Schedule s) {
-    return s != stridetune::Schedule::adams2019 && s != stridetune::Schedule::mullapudi2016;
+    return !stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters).has("autoscheduler");
 }
 
 struct ScheduleIsa {

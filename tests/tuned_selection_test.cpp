@@ -124,7 +124,7 @@ std::string write_runtime_file(const TuningFile &f) {
 }
 
 TuningFile file_for_this_machine() {
-    return {stridetune::cpu_identity(), this_halide(), 2, {}};
+    return {stridetune::cpu_identity(), this_halide(), {}};
 }
 
 TEST(RuntimeTuningFile, ItsWinnerRuns) {

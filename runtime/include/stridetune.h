@@ -6,4 +6,5 @@
 #include "stridetune/descriptor.h"
 #include "stridetune/error.h"
 #include "stridetune/isa.h"
+#include "stridetune/parameters.h"
 #include "stridetune/tensor.h"

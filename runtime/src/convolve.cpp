@@ -11,6 +11,7 @@
 #include "tuning.h"
 #include "stridetune/convolution.h"
 #include "stridetune/error.h"
+#include "stridetune/kernel_geometry.h"
 
 namespace stridetune {
 namespace {
@@ -82,22 +83,9 @@ std::string bounds_overrun(const Kernel &kernel, const ConstTensor &input, const
     return "";
 }
 
-// The geometry the kernel gets: a stride along an axis with one output, or a
-// dilation along a filter axis of one tap, multiplies only zero, so it is
-// passed as 1. The result is the same, it runs the code specialised for
-// stride 1, and the kernel's staging is not sized by a huge stride.
-ConvParams kernel_geometry(const Problem &p) {
-    ConvParams g = p.params;
-    if (p.oh == 1) g.stride_h = 1;
-    if (p.ow == 1) g.stride_w = 1;
-    if (p.fh == 1) g.dilation_h = 1;
-    if (p.fw == 1) g.dilation_w = 1;
-    return g;
-}
-
 struct Resolved {
     Problem problem;
-    ConvParams geometry;  // kernel_geometry(problem)
+    ConvParams geometry;  // what the kernel receives (kernel_geometry.h)
     const Kernel *kernel;
     std::string reason;
 };
@@ -106,7 +94,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
                  const Options &options) {
     Problem problem = detail::validate(input, filter, output, params);
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
-    Resolved r{problem, kernel_geometry(problem), nullptr, "requested"};
+    Resolved r{problem, kernel_geometry(params, problem.oh, problem.ow, problem.fh, problem.fw), nullptr, "requested"};
     if (options.variant) {
         r.kernel = detail::find_variant(*options.variant, isa);
         if (!r.kernel) {
@@ -115,7 +103,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
         }
     } else if (options.schedule) {
         r.kernel = &detail::best_kernel(*options.schedule, isa);
-    } else if (detail::TunedLookup tuned = detail::tuned_kernel(problem.descriptor(), isa); tuned.kernel) {
+    } else if (detail::TunedLookup tuned = detail::tuned_kernel(problem.key(), isa); tuned.kernel) {
         r.kernel = tuned.kernel;
         r.reason = tuned.reason;
     } else {
@@ -126,7 +114,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
     const std::string overrun =
         r.kernel->fixed_tiles ? bounds_overrun(*r.kernel, input, filter, output, r.geometry) : "";
     if (!overrun.empty()) {
-        throw Error(std::string(r.kernel->function) + " cannot run " + problem.descriptor() + ": its schedule needs " +
+        throw Error(std::string(r.kernel->function) + " cannot run " + problem.key() + ": its schedule needs " +
                     overrun);
     }
     return r;
@@ -173,7 +161,7 @@ Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor 
     }
     if (detail::verbose()) {
         std::fprintf(stderr, "stridetune_verbose,exec,%s,%s,%s,%s,%.3f ms,%.1f GFLOP/s\n", r.kernel->function.data(),
-                     std::string(to_string(r.kernel->isa)).c_str(), r.problem.descriptor().c_str(),
+                     std::string(to_string(r.kernel->isa)).c_str(), r.problem.key().c_str(),
                      r.reason.c_str(), ms, r.problem.flops() / ms * 1e-6);
     }
     return plan_of(r);

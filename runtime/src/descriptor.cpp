@@ -379,6 +379,12 @@ std::string to_string(const ConvDescriptor &d) {
     return s.str();
 }
 
+std::string problem_key(ConvDescriptor d) {
+    d.name.clear();
+    d.occurrences = 1;
+    return to_string(d);
+}
+
 std::vector<DescriptorLine> read_descriptor_file(const std::string &path, bool skip_3d) {
     std::ifstream file(path);
     if (!file) throw Error("descriptor file " + path + ": cannot be opened (not found or not readable)");

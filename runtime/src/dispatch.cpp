@@ -8,10 +8,6 @@
 namespace stridetune::detail {
 namespace {
 
-int vector_lanes(Isa isa) {
-    return isa == Isa::avx512 ? 16 : isa == Isa::avx2 ? 8 : 4;
-}
-
 // Fraction of vector lanes doing useful work when `extent` is cut into vectors of `lanes`.
 double lane_use(int64_t extent, int lanes) {
     return double(extent) / double((extent + lanes - 1) / lanes * lanes);
@@ -25,7 +21,7 @@ struct Candidate {
 // Output channels fill the vector lanes worse than output pixels along x do:
 // the numpy answer's K = 5 uses 5 of 16 lanes, its 109 pixels 109 of 112.
 bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
-    const int lanes = vector_lanes(isa);
+    const int lanes = float_lanes(isa);
     const double channels = lane_use(p.k, lanes), pixels = lane_use(p.ow, lanes);
     reason = "lane use: output channels " + std::to_string(int(channels * 100)) + "%; pixels along x " +
              std::to_string(int(pixels * 100)) + "%";

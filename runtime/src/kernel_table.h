@@ -30,7 +30,7 @@ struct TunedEntry {
 
 // The kernel of `variant` built for the highest level not above `cap`, or null.
 const Kernel *find_variant(const std::string &variant, Isa cap);
-// The same, for the variant built from `generator` with `parameters`.
+// The same, for the variant built from `generator` with `parameters` (canonical).
 const Kernel *find_configuration(const std::string &generator, const std::string &parameters, Isa cap);
 // The general-purpose kernel of `schedule` (its variant has the schedule's
 // name) for the highest level not above `cap`. Throws Error if none is built.
@@ -41,8 +41,5 @@ std::vector<const Kernel *> all_kernels();
 std::vector<TunedEntry> tuned_entries();
 // Counts registrations: what was derived from the registry is stale when it changes.
 uint64_t registry_generation();
-
-// The strategy family of a generator with its parameters.
-Schedule schedule_of(const std::string &generator, const std::string &parameters);
 
 }  // namespace stridetune::detail

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "stridetune/convolution.h"
+#include "stridetune/descriptor.h"
 
 namespace stridetune::detail {
 
@@ -15,8 +16,9 @@ struct Problem {
     ConvParams params;
 
     double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c; }
-    // The canonical benchdnn descriptor (to_string(ConvDescriptor)): the key of tuned entries.
-    std::string descriptor() const;
+    ConvDescriptor descriptor() const;
+    // problem_key(descriptor()): the key of tuned entries.
+    std::string key() const;
 };
 
 // Checks every argument; throws Error naming the first bad field.

@@ -4,16 +4,20 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "stridetune/build_settings.h"
 #include "stridetune/error.h"
+#include "stridetune/parameters.h"
 
 namespace stridetune::detail {
 namespace {
 
 using nlohmann::json;
 
+// Parameters are made canonical, the form the kernel registrations have,
+// so that a file edited by hand matches them too.
 TunedConfiguration configuration_from(const json &j) {
-    return {j.at("generator").get<std::string>(), j.at("parameters").get<std::string>(),
-            j.at("median_ms").get<double>()};
+    return {j.at("generator").get<std::string>(),
+            Parameters::parse(j.at("parameters").get<std::string>()).to_string(), j.at("median_ms").get<double>()};
 }
 
 json to_json(const TunedConfiguration &c) {
@@ -27,9 +31,9 @@ TuningFile read_tuning_file(const std::string &path) {
     if (!in) throw Error("tuning file " + path + ": cannot be read");
     try {
         const json j = json::parse(in);
-        if (j.at("stridetune_tuning").get<int>() != tuning_format_version) {
+        if (j.at("stridetune_tuning").get<int>() != build_settings::tuning_format) {
             throw Error("tuning file " + path + ": format " + j.at("stridetune_tuning").dump() + ", this build reads " +
-                        std::to_string(tuning_format_version));
+                        std::to_string(build_settings::tuning_format));
         }
         TuningFile f;
         const json &cpu = j.at("cpu");
@@ -38,12 +42,17 @@ TuningFile read_tuning_file(const std::string &path) {
         f.cpu = {cpu.at("vendor").get<std::string>(), cpu.at("model").get<std::string>(), *isa,
                  cpu.at("cores").get<int>()};
         f.halide_version = j.at("halide").get<std::string>();
-        f.threads = j.at("threads").get<int>();
         for (const auto &[problem, entry] : j.at("problems").items()) {
             TunedProblem p;
             p.name = entry.value("name", "");
-            p.winner = configuration_from(entry.at("winner"));
-            for (const json &r : entry.value("runners_up", json::array())) p.runners_up.push_back(configuration_from(r));
+            try {
+                p.winner = configuration_from(entry.at("winner"));
+                for (const json &r : entry.value("runners_up", json::array())) {
+                    p.runners_up.push_back(configuration_from(r));
+                }
+            } catch (const Error &e) {
+                throw Error("tuning file " + path + ": problem " + problem + ": " + message_of(e));
+            }
             f.problems[problem] = p;
         }
         return f;
@@ -59,14 +68,13 @@ void write_tuning_file(const TuningFile &f, const std::string &path) {
         for (const TunedConfiguration &r : p.runners_up) runners.push_back(to_json(r));
         problems[key] = {{"name", p.name}, {"winner", to_json(p.winner)}, {"runners_up", runners}};
     }
-    const json j = {{"stridetune_tuning", tuning_format_version},
+    const json j = {{"stridetune_tuning", build_settings::tuning_format},
                     {"cpu",
                      {{"vendor", f.cpu.vendor},
                       {"model", f.cpu.model},
                       {"isa", std::string(to_string(f.cpu.isa))},
                       {"cores", f.cpu.cores}}},
                     {"halide", f.halide_version},
-                    {"threads", f.threads},
                     {"problems", problems}};
     const std::string temporary = path + ".partial";
     {
@@ -80,7 +88,7 @@ void write_tuning_file(const TuningFile &f, const std::string &path) {
 }
 
 std::string halide_version() {
-    return STRIDETUNE_HALIDE_VERSION;
+    return build_settings::halide_version;
 }
 
 }  // namespace stridetune::detail

@@ -1,12 +1,12 @@
 // The tuning file: what stridetune-tune found, per CPU and Halide version,
-// read by the build (cmake/StridetuneTuning.cmake), the runtime
+// read by the build (stridetune_tuned_kernels() in
+// cmake/StridetuneKernels.cmake), the runtime
 // (STRIDETUNE_TUNING_FILE) and the tuner itself (resume, merge).
 //
 // {
 //   "stridetune_tuning": 1,
 //   "cpu": {"vendor": "AuthenticAMD", "model": "...", "isa": "avx512", "cores": 2},
 //   "halide": "14.0.0",
-//   "threads": 2,
 //   "problems": {
 //     "<canonical descriptor>": {
 //       "name": "resnet_50:res2a_branch2a",
@@ -16,9 +16,10 @@
 //   }
 // }
 //
-// Problems are keyed by stridetune::to_string(ConvDescriptor) without a
-// name; parameters are "key=value" sorted by key, space-separated: the form
-// the kernel registrations use.
+// Problems are keyed by stridetune::problem_key(); parameters are in the
+// canonical form of stridetune::Parameters, which the kernel registrations
+// use. Files with a "threads" field (written before it was dropped: nothing
+// read it) are read as before.
 #pragma once
 
 #include <map>
@@ -28,8 +29,6 @@
 #include "stridetune/isa.h"
 
 namespace stridetune::detail {
-
-inline constexpr int tuning_format_version = 1;
 
 struct TunedConfiguration {
     std::string generator, parameters;
@@ -45,7 +44,6 @@ struct TunedProblem {
 struct TuningFile {
     CpuIdentity cpu;
     std::string halide_version;
-    int threads = 0;
     std::map<std::string, TunedProblem> problems;
 };
 

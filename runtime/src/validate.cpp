@@ -112,11 +112,15 @@ void check_in_range(const char *field, int value, int lowest) {
 
 }  // namespace
 
-std::string Problem::descriptor() const {
+ConvDescriptor Problem::descriptor() const {
     ConvDescriptor d;
     d.mb = n, d.ic = c, d.ih = h, d.iw = w, d.oc = k, d.oh = oh, d.ow = ow, d.kh = fh, d.kw = fw;
     d.params = params;
-    return to_string(d);
+    return d;
+}
+
+std::string Problem::key() const {
+    return problem_key(descriptor());
 }
 
 Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {

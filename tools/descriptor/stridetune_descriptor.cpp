@@ -17,16 +17,14 @@ constexpr const char *usage =
     "A descriptor that cannot be parsed, or a grouped (g > 1) one, which stridetune's kernels do not\n"
     "compute, is an error: its message names it, nothing is printed and the exit status is 1.\n";
 
-// The form tuning files and registrations key problems by: no name.
-// `where` names the descriptor in an error.
-std::string canonical(stridetune::ConvDescriptor d, const std::string &where) {
+// The key tuning files and registrations know the problem by. `where`
+// names the descriptor in an error.
+std::string canonical(const stridetune::ConvDescriptor &d, const std::string &where) {
     if (d.groups != 1) {
         throw stridetune::Error(where + ": grouped convolution (g" + std::to_string(d.groups) +
                                 "): stridetune's kernels compute g1 only");
     }
-    d.name.clear();
-    d.occurrences = 1;
-    return stridetune::to_string(d);
+    return stridetune::problem_key(d);
 }
 
 }  // namespace

@@ -1,51 +1,44 @@
 #include "jit_kernel.h"
 
-#include <algorithm>
+#include <optional>
 #include <sstream>
 
+#include "stridetune/build_settings.h"
 #include "stridetune/error.h"
 
 namespace stridetune::tune {
 
-std::string canonical_parameters(std::vector<std::string> items) {
-    std::sort(items.begin(), items.end());
-    std::string joined;
-    for (const std::string &item : items) joined += (joined.empty() ? "" : " ") + item;
-    return joined;
+std::string Configuration::to_string() const {
+    const std::string items = parameters.to_string();
+    return generator + (items.empty() ? "" : " " + items);
 }
 
-Configuration parse_configuration(const std::string &text) {
+Configuration Configuration::parse(const std::string &text) {
     std::istringstream words(text);
     Configuration c;
     words >> c.generator;
-    std::vector<std::string> items;
-    for (std::string item; words >> item;) items.push_back(item);
-    c.parameters = canonical_parameters(items);
+    if (c.generator.empty()) throw Error("configuration \"" + text + "\": no generator");
+    std::ostringstream rest;
+    rest << words.rdbuf();
+    c.parameters = Parameters::parse(rest.str());
     return c;
 }
 
 JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target) : target_(target) {
+    const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
+    Parameters generator_params = configuration.parameters;
+    generator_params.erase("autoscheduler");
     Halide::Internal::GeneratorParamsMap params;
-    std::string autoscheduler;
-    std::istringstream items(configuration.parameters);
-    for (std::string item; items >> item;) {
-        const size_t eq = item.find('=');
-        if (eq == std::string::npos) throw Error("parameter " + item + " is not key=value");
-        const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
-        if (key == "autoscheduler") {
-            autoscheduler = value;
-        } else {
-            params[key] = value;
-        }
-    }
-    const Halide::GeneratorContext context(target, !autoscheduler.empty());
+    for (const auto &[key, value] : generator_params.items()) params[key] = value;
+    const Halide::GeneratorContext context(target, autoscheduler.has_value());
     generator_ = Halide::Internal::GeneratorRegistry::create("stridetune_" + configuration.generator, context);
     generator_->set_generator_param_values(params);
     bindings_ = dynamic_cast<JitBindings *>(generator_.get());
     if (!bindings_) throw Error("generator " + configuration.generator + " is not a stridetune convolution");
     pipeline_ = bindings_->build_for_jit();
-    if (!autoscheduler.empty()) {
-        pipeline_.auto_schedule(autoscheduler, target, Halide::MachineParams(STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS));
+    if (autoscheduler) {
+        pipeline_.auto_schedule(*autoscheduler, target,
+                                Halide::MachineParams(build_settings::autoscheduler_machine_params));
     }
     pipeline_.compile_jit(target);
 }

@@ -4,27 +4,27 @@
 #pragma once
 
 #include <memory>
-#include <vector>
 #include <string>
 
 #include "Halide.h"
 #include "jit_bindings.h"
+#include "stridetune/parameters.h"
 
 namespace stridetune::tune {
 
 // A generator and its parameters, as the tuning file and the build spell
-// them: parameters "key=value" sorted by key, space-separated. The pseudo-
-// parameter autoscheduler=Adams2019|Mullapudi2016 runs that autoscheduler.
+// them. The pseudo-parameter autoscheduler=Adams2019|Mullapudi2016 runs
+// that autoscheduler.
 struct Configuration {
-    std::string generator, parameters;
-    std::string to_string() const { return generator + (parameters.empty() ? "" : " " + parameters); }
-    bool operator<(const Configuration &o) const { return to_string() < o.to_string(); }
+    std::string generator;
+    Parameters parameters;
+    std::string to_string() const;
+    // "generator key=value ..." (any order).
+    static Configuration parse(const std::string &text);
+    friend bool operator==(const Configuration &a, const Configuration &b) {
+        return a.generator == b.generator && a.parameters == b.parameters;
+    }
 };
-
-// Canonical parameters from unordered "key=value" items.
-std::string canonical_parameters(std::vector<std::string> items);
-// "generator key=value ..." (any order) as a Configuration.
-Configuration parse_configuration(const std::string &text);
 
 class JitKernel {
 public:

@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "autoscheduler_environment.h"
+#include "stridetune/build_settings.h"
 #include "stridetune/descriptor.h"
 #include "stridetune/error.h"
 #include "tuner.h"
@@ -28,20 +30,11 @@ namespace {
 using namespace stridetune;
 using detail::TuningFile;
 
-// The runtime's key: the canonical descriptor without name or count.
-std::string problem_key(ConvDescriptor d) {
-    d.name.clear();
-    d.occurrences = 1;
-    return to_string(d);
-}
-
 Halide::Target target_for(Isa isa) {
-    switch (isa) {
-    case Isa::sse41: return Halide::Target(STRIDETUNE_TARGET_sse41);
-    case Isa::avx2: return Halide::Target(STRIDETUNE_TARGET_avx2);
-    case Isa::avx512: return Halide::Target(STRIDETUNE_TARGET_avx512);
+    for (const build_settings::IsaTarget &t : build_settings::isa_targets) {
+        if (t.isa == isa) return Halide::Target(t.target);
     }
-    throw Error("unknown ISA");
+    throw Error("no kernels are built for " + std::string(to_string(isa)));
 }
 
 bool same_origin(const TuningFile &a, const TuningFile &b) {
@@ -98,7 +91,7 @@ int tune_problems(const std::vector<std::string> &descriptors, const std::vector
     }
     if (grouped) std::fprintf(stderr, "skipping %d grouped problems (groups are not supported yet)\n", grouped);
 
-    TuningFile file{cpu_identity(), detail::halide_version(), threads, {}};
+    TuningFile file{cpu_identity(), detail::halide_version(), {}};
     if (!fresh && std::filesystem::exists(output)) {
         const TuningFile existing = detail::read_tuning_file(output);
         if (!same_origin(existing, file)) {
@@ -186,14 +179,14 @@ int main(int argc, char **argv) {
         }
         options.isa = *isa;
         options.autoschedulers = !no_autoschedulers;
-        // Before Halide's JIT runtime starts its thread pool; the
-        // autoschedulers run as the build runs them (cmake/StridetuneKernels.cmake).
+        // Halide's JIT runtime sizes its thread pool from the environment
+        // when it starts, which is at the first kernel's run.
         setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
-        setenv("HL_BEAM_SIZE", STRIDETUNE_ADAMS2019_BEAM_SIZE, 0);
-        setenv("HL_PERMIT_FAILED_UNROLL", "1", 0);
+        // Before the first pipeline is lowered, as the build's generators do.
+        set_autoscheduler_environment();
         if (options.autoschedulers) {
-            Halide::load_plugin(STRIDETUNE_ADAMS2019_PLUGIN);
-            Halide::load_plugin(STRIDETUNE_MULLAPUDI2016_PLUGIN);
+            Halide::load_plugin(build_settings::adams2019_plugin);
+            Halide::load_plugin(build_settings::mullapudi2016_plugin);
         }
         return tune_problems(descriptors, shape_files, mb, options, threads, output, fresh);
     } catch (const std::exception &e) {

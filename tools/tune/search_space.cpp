@@ -1,22 +1,14 @@
 #include "search_space.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
+#include <utility>
+
+#include "stridetune/schedule.h"
 
 namespace stridetune::tune {
 namespace {
-
-int vector_lanes(Isa isa) {
-    return isa == Isa::avx512 ? 16 : isa == Isa::avx2 ? 8 : 4;
-}
-
-int vector_registers(Isa isa) {
-    return isa == Isa::avx512 ? 32 : 16;
-}
-
-std::string item(const char *key, int value) {
-    return std::string(key) + "=" + std::to_string(value);
-}
 
 struct Strategy {
     const char *generator;
@@ -24,31 +16,35 @@ struct Strategy {
 };
 constexpr Strategy strategies[] = {{"direct", nullptr}, {"copy_then_gemm", "tile"}, {"copy_then_gemm", "whole"}};
 
-Configuration configuration(const Strategy &s, const char *lanes, std::vector<std::string> items) {
-    items.push_back(std::string("lanes=") + lanes);
-    if (s.patches) items.push_back(std::string("patches=") + s.patches);
-    return {s.generator, canonical_parameters(items)};
+Configuration configuration(const Strategy &s, const char *lanes, Parameters tile) {
+    tile.set("lanes", lanes);
+    if (s.patches) tile.set("patches", s.patches);
+    return {s.generator, tile};
+}
+
+Parameters tile(std::initializer_list<std::pair<const char *, int>> sizes) {
+    Parameters p;
+    for (const auto &[key, value] : sizes) p.set(key, std::to_string(value));
+    return p;
 }
 
 }  // namespace
 
 std::vector<Configuration> builtin_configurations() {
-    return {{"direct", "lanes=channels"},
-            {"direct", "lanes=pixels"},
-            {"copy_then_gemm", "lanes=channels patches=tile"},
-            {"copy_then_gemm", "lanes=pixels patches=tile"},
-            {"copy_then_gemm", "lanes=pixels patches=whole"},
-            {"autoscheduled", "autoscheduler=Adams2019"},
-            {"autoscheduled", "autoscheduler=Mullapudi2016"}};
+    std::vector<Configuration> all;
+    for (const BuiltinKernel &k : builtin_kernels) {
+        all.push_back({std::string(k.generator), Parameters::parse(k.parameters)});
+    }
+    return all;
 }
 
 std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa isa) {
-    const int lanes = vector_lanes(isa), regs = vector_registers(isa);
+    const int lanes = float_lanes(isa), regs = vector_registers(isa);
     const int64_t k_vectors = (p.oc + lanes - 1) / lanes;
     std::vector<Configuration> hand;
     // The general-purpose kernels lead: the heuristic picks among them.
     for (const Configuration &c : builtin_configurations()) {
-        if (c.generator != "autoscheduled") hand.push_back(c);
+        if (!c.parameters.has("autoscheduler")) hand.push_back(c);
     }
     for (const Strategy &s : strategies) {
         // Output channels in lanes: channel_width vectors of K by x_width
@@ -64,8 +60,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 for (int xw : {widest, even}) {
                     if (xw == even && even == widest) continue;
                     if (cw == 2 && rows == 1 && xw == widest) continue;  // the derived default, listed above
-                    hand.push_back(configuration(
-                        s, "channels", {item("channel_width", cw), item("rows", rows), item("x_width", xw)}));
+                    hand.push_back(
+                        configuration(s, "channels", tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}})));
                 }
             }
         }
@@ -79,8 +75,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 if ((regs - 1) / cw - 1 < xw) continue;
                 for (int vw : {lanes, lanes / 2}) {
                     if (cw == 5 && xw == 1 && vw == lanes) continue;  // the derived default, listed above
-                    std::vector<std::string> items{item("channel_width", cw), item("x_width", xw)};
-                    if (vw != lanes) items.push_back(item("vector_width", vw));
+                    Parameters items = tile({{"channel_width", cw}, {"x_width", xw}});
+                    if (vw != lanes) items.set("vector_width", std::to_string(vw));
                     hand.push_back(configuration(s, "pixels", items));
                 }
             }
@@ -88,19 +84,11 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     }
     std::vector<Configuration> all;
     for (const Configuration &c : hand) {
-        if (std::find_if(all.begin(), all.end(), [&](const Configuration &a) {
-                return a.to_string() == c.to_string();
-            }) == all.end()) {
-            all.push_back(c);
-        }
+        if (std::find(all.begin(), all.end(), c) == all.end()) all.push_back(c);
     }
     // The autoschedulers plan for this very problem.
-    ConvDescriptor unnamed = p;
-    unnamed.name.clear();
-    unnamed.occurrences = 1;
-    const std::string estimate = "estimate=" + to_string(unnamed);
     for (const char *scheduler : {"Mullapudi2016", "Adams2019"}) {
-        all.push_back({"autoscheduled", canonical_parameters({std::string("autoscheduler=") + scheduler, estimate})});
+        all.push_back({"autoscheduled", Parameters().set("autoscheduler", scheduler).set("estimate", problem_key(p))});
     }
     return all;
 }

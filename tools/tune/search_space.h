@@ -11,8 +11,8 @@
 
 namespace stridetune::tune {
 
-// The library's general-purpose kernels (cmake/kernels.cmake), as the
-// tuning file spells them: a winner among them reuses the built kernel.
+// The library's built-in kernels (builtin_kernels.def), as the tuning file
+// spells them: a winner among them reuses the built kernel.
 std::vector<Configuration> builtin_configurations();
 
 // Hand configurations first, the heuristic's likely picks leading; the

@@ -4,11 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
-#include <sstream>
 
 #include "reference.h"
 #include "search_space.h"
 #include "stridetune/error.h"
+#include "stridetune/kernel_geometry.h"
+#include "stridetune/schedule.h"
 
 namespace stridetune::tune {
 namespace {
@@ -39,9 +40,12 @@ struct ProblemData {
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
         args.input.for_each_value([&](float &v) { v = dist(rng); });
         args.filter.for_each_value([&](float &v) { v = dist(rng); });
-        args.stride_x = d.params.stride_w, args.stride_y = d.params.stride_h;
-        args.dilation_x = d.params.dilation_w, args.dilation_y = d.params.dilation_h;
-        args.pad_left = d.params.pad_left, args.pad_top = d.params.pad_top;
+        // What the library's kernel receives for the problem, so that the
+        // branch timed is the branch the library runs.
+        const ConvParams g = kernel_geometry(d);
+        args.stride_x = g.stride_w, args.stride_y = g.stride_h;
+        args.dilation_x = g.dilation_w, args.dilation_y = g.dilation_h;
+        args.pad_left = g.pad_left, args.pad_top = g.pad_top;
         first_image = stridetune_test::reference_convolution(
             dense<const float>(args.input.data(), {1, d.ih, d.iw, d.ic}),
             dense<const float>(args.filter.data(), d.filter_dims()), d.params);
@@ -55,27 +59,9 @@ struct Measured {
     double median_ms() const { return median(ms); }
 };
 
-// What is compiled for `c` on problems of `only_stride` (0: any): hand
-// schedules compile only that stride's branch (ConvGenerator's
-// only_stride); an autoscheduler plans the whole kernel, as it is built.
-Configuration jit_configuration(Configuration c, int only_stride) {
-    if (only_stride && c.generator != "autoscheduled") c.parameters += " only_stride=" + std::to_string(only_stride);
-    return c;
-}
-
-// The same generator with the same lanes and patch scope: one strategy.
+// The same generator with the same strategy items (lanes, patches, autoscheduler): one strategy.
 bool same_family(const Configuration &a, const Configuration &b) {
-    const auto family = [](const Configuration &c) {
-        std::string f = c.generator;
-        std::istringstream items(c.parameters);
-        for (std::string item; items >> item;) {
-            if (item.rfind("lanes=", 0) == 0 || item.rfind("patches=", 0) == 0 || item.rfind("autoscheduler=", 0) == 0) {
-                f += " " + item;
-            }
-        }
-        return f;
-    };
-    return family(a) == family(b);
+    return a.generator == b.generator && strategy_items(a.parameters) == strategy_items(b.parameters);
 }
 
 double time_once(JitKernel &k, ProblemData &data) {
@@ -91,8 +77,14 @@ std::atomic<bool> Tuner::interrupted{false};
 Tuner::Tuner(const TuneOptions &options, const Halide::Target &target) : options_(options), target_(target) {
 }
 
-JitKernel *Tuner::kernel(const Configuration &configuration, int only_stride) {
-    const Configuration c = jit_configuration(configuration, only_stride);
+Configuration jit_configuration(Configuration c, const ConvDescriptor &problem) {
+    const int stride = specialized_stride(kernel_geometry(problem));
+    if (stride != 0 && !c.parameters.has("autoscheduler")) c.parameters.set("only_stride", std::to_string(stride));
+    return c;
+}
+
+JitKernel *Tuner::kernel(const Configuration &configuration, const ConvDescriptor &problem) {
+    const Configuration c = jit_configuration(configuration, problem);
     const std::string key = c.to_string();
     if (auto it = compiled_.find(key); it != compiled_.end()) return it->second.get();
     if (failed_.count(key)) return nullptr;
@@ -109,8 +101,8 @@ JitKernel *Tuner::kernel(const Configuration &configuration, int only_stride) {
     }
 }
 
-bool Tuner::is_compiled(const Configuration &c, int only_stride) const {
-    return compiled_.count(jit_configuration(c, only_stride).to_string()) > 0;
+bool Tuner::is_compiled(const Configuration &c, const ConvDescriptor &problem) const {
+    return compiled_.count(jit_configuration(c, problem).to_string()) > 0;
 }
 
 double Tuner::compile_seconds() const {
@@ -122,11 +114,11 @@ std::vector<Configuration> Tuner::candidates_for(const ConvDescriptor &problem) 
     if (options_.only.empty()) {
         candidates = candidate_configurations(problem, options_.isa);
     } else {
-        for (const std::string &text : options_.only) candidates.push_back(parse_configuration(text));
+        for (const std::string &text : options_.only) candidates.push_back(Configuration::parse(text));
     }
     if (!options_.autoschedulers) {
         candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                        [](const Configuration &c) { return c.generator == "autoscheduled"; }),
+                                        [](const Configuration &c) { return c.parameters.has("autoscheduler"); }),
                          candidates.end());
     }
     return candidates;
@@ -137,10 +129,6 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     const double budget = options_.exhaustive ? 1e30 : options_.budget_seconds;
     const auto left = [&] { return budget - seconds_since(start); };
     ProblemData data(problem);
-    // The stride the kernels have a specialised branch for (specialize_common_strides).
-    const ConvParams &g = problem.params;
-    const bool common = g.stride_h == g.stride_w && g.stride_h <= 2 && g.dilation_h == 1 && g.dilation_w == 1;
-    const int only_stride = common ? g.stride_h : 0;
     std::vector<Configuration> candidates = candidates_for(problem);
     std::vector<Measured> alive;
     const auto best_so_far = [&]() -> std::string {
@@ -174,8 +162,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     };
     const std::vector<Configuration> builtin = builtin_configurations();
     const size_t general = std::count_if(candidates.begin(), candidates.end(), [&](const Configuration &c) {
-        return std::any_of(builtin.begin(), builtin.end(),
-                           [&](const Configuration &b) { return b.to_string() == c.to_string(); });
+        return std::find(builtin.begin(), builtin.end(), c) != builtin.end();
     });
     size_t tried = 0;
     for (size_t i = 0; i < candidates.size(); i++) {
@@ -190,11 +177,11 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         }
         const Configuration &c = candidates[i];
         // A compile that would overrun the screening time is not started.
-        if (!alive.empty() && !is_compiled(c, only_stride) && compile_seconds() > left() - refinement_seconds()) {
+        if (!alive.empty() && !is_compiled(c, problem) && compile_seconds() > left() - refinement_seconds()) {
             continue;
         }
         tried++;
-        JitKernel *k = kernel(c, only_stride);
+        JitKernel *k = kernel(c, problem);
         if (!k) continue;
         try {
             k->run(data.args, data.output);
@@ -257,7 +244,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     result.name = problem.name;
     for (size_t i = 0; i < alive.size() && int(i) <= options_.runners_up; i++) {
         const Measured &m = alive[i];
-        detail::TunedConfiguration t{m.configuration.generator, m.configuration.parameters, m.median_ms()};
+        detail::TunedConfiguration t{m.configuration.generator, m.configuration.parameters.to_string(), m.median_ms()};
         if (i == 0) {
             result.winner = t;
         } else {

@@ -16,6 +16,12 @@
 
 namespace stridetune::tune {
 
+// What the tuner compiles of `c` for `problem`: a hand schedule only the
+// branch the library's kernel runs for it (kernel_geometry.h, ConvGenerator's
+// only_stride), in a third of the compile time; an autoscheduler plans the
+// whole kernel, as it is built.
+Configuration jit_configuration(Configuration c, const ConvDescriptor &problem);
+
 struct TuneOptions {
     double budget_seconds = 40;
     Isa isa = Isa::sse41;
@@ -41,10 +47,10 @@ public:
 private:
     // The search space for `problem`, or options_.only.
     std::vector<Configuration> candidates_for(const ConvDescriptor &problem) const;
-    // The configuration compiled for problems of `only_stride` (0: any), or
-    // null (and the reason logged once) if it does not compile.
-    JitKernel *kernel(const Configuration &c, int only_stride);
-    bool is_compiled(const Configuration &c, int only_stride) const;
+    // The configuration compiled as jit_configuration() says, or null (and
+    // the reason logged once) if it does not compile.
+    JitKernel *kernel(const Configuration &c, const ConvDescriptor &problem);
+    bool is_compiled(const Configuration &c, const ConvDescriptor &problem) const;
     // The mean time a compile has taken so far.
     double compile_seconds() const;
 

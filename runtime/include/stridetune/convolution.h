@@ -8,31 +8,10 @@
 
 #include "conv_params.h"
 #include "isa.h"
+#include "schedule.h"
 #include "tensor.h"
 
 namespace stridetune {
-
-
-// The kernels built ahead of time. Hand schedules: direct_* (strided
-// contraction in place), gemm_* (copy-then-GEMM); *_pixels put output
-// pixels in vector lanes (small K), the others output channels.
-// Baselines: Halide's autoschedulers on the same algorithm.
-enum class Schedule {
-    direct_channels,
-    direct_pixels,
-    gemm_tile,
-    gemm_tile_pixels,
-    gemm_whole,
-    adams2019,
-    mullapudi2016,
-};
-inline constexpr Schedule all_schedules[] = {
-    Schedule::direct_channels, Schedule::direct_pixels, Schedule::gemm_tile,     Schedule::gemm_tile_pixels,
-    Schedule::gemm_whole,      Schedule::adams2019,     Schedule::mullapudi2016,
-};
-
-std::string_view to_string(Schedule schedule);
-std::optional<Schedule> parse_schedule(std::string_view name);
 
 // Per-call choices; unset fields take the library's defaults.
 struct Options {

@@ -85,6 +85,11 @@ ConvDescriptor parse_descriptor(std::string_view text);
 // for a name benchdnn's syntax cannot hold (a double quote or a line break).
 std::string to_string(const ConvDescriptor &d);
 
+// The key tuning files, kernel registrations and the dispatcher know a
+// problem by: to_string without the name and the occurrence count, so every
+// spelling of the same problem has one key.
+std::string problem_key(ConvDescriptor d);
+
 struct DescriptorLine {
     int line_number;  // 1-based
     ConvDescriptor descriptor;

@@ -9,6 +9,15 @@ namespace stridetune {
 // x86-64 ISA levels that kernels are built for, lowest first.
 enum class Isa { sse41, avx2, avx512 };
 
+// The register file the kernels' register tiles are sized from: floats per
+// vector and vector registers (xmm, ymm: 16; zmm: 32).
+inline constexpr int float_lanes(Isa isa) {
+    return isa == Isa::avx512 ? 16 : isa == Isa::avx2 ? 8 : 4;
+}
+inline constexpr int vector_registers(Isa isa) {
+    return isa == Isa::avx512 ? 32 : 16;
+}
+
 std::string_view to_string(Isa isa);
 std::optional<Isa> parse_isa(std::string_view name);
 
