@@ -14,7 +14,7 @@
 // Grouped problems are skipped (stridetune has no groups yet), and counted.
 // Run it with OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_CORETYPE=SkylakeX
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
-// JSON into the README's table and plot.
+// JSON into docs/performance.md's tables and plot.
 #include <benchmark/benchmark.h>
 
 #include <cmath>

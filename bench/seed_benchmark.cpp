@@ -97,7 +97,7 @@ std::string cpu_model() {
 }  // namespace
 
 // --markdown: Google Benchmark's rows go to stderr, and stdout gets only the
-// summary table (tools/update-readme.py puts it in the README).
+// summary table (tools/update-doc-section.py puts it in README.md).
 int main(int argc, char **argv) {
     bool markdown = false;
     for (int i = 1; i < argc; i++) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The installed package, used the way a consumer uses it (README: "Use it
-# from your CMake project"). One step a ctest test:
+# The installed package, used the way a consumer uses it (docs/cmake.md, "Use
+# it from your CMake project"). One step a ctest test:
 #   install BUILD_DIR                 cmake --install into a prefix other than the
 #                                     configured one (relocatable), no build paths in it
 #   run BUILD_DIR                     examples/consumer built against it, with a tuning

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How good is the tuner's pick within its default budget? On three small
 # problems whose whole space can be enumerated, compares it with the best of
-# an exhaustive search, and prints a markdown table (README section
-# tuner-search: tools/update-readme.py tuner-search -- tools/check-tuner-search.sh).
+# an exhaustive search, and prints a markdown table (section tuner-search of
+# docs/tuning.md: tools/update-doc-section.py docs/tuning.md tuner-search --
+# tools/check-tuner-search.sh, as tools/update-doc-numbers.sh runs it).
 #  1. each problem alone, in a fresh process, default budget: the pick;
 #  2. all three in one process with --exhaustive: the best of every candidate;
 #  3. where they differ, the two re-measured interleaved in one run.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times a clean configure + build of everything (kernels, library, tests,
-# benchmarks) in a fresh build folder, and prints one markdown line.
+# benchmarks) in a fresh build folder, and prints one markdown line (section
+# build-time of docs/performance.md, written by tools/update-doc-numbers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)

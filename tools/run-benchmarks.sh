@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the comparison benchmark (bench/layers_benchmark.cpp) on the shipped
 # problem sets on every core, and the seed and ResNet-50 on one thread too,
-# then regenerates README.md's performance section and docs/layers.png from
-# its output (bench/report.py). About 11 minutes on the 2-core development
-# machine.
-# Arguments: shape sets to run (default: all of bench/shapes), e.g. seed resnet_50.
+# then regenerates the performance section of docs/performance.md and the
+# plot docs/layers.png from its output (bench/report.py). About 11 minutes on
+# the 2-core development machine.
+# Arguments: shape sets of bench/shapes to run (default: the sets below), e.g. seed resnet_50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh --peers
@@ -50,4 +50,5 @@ for set in "${one_thread_sets[@]}"; do
     run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
   fi
 done
-tools/update-readme.py performance -- /usr/bin/python3 bench/report.py "${results[@]}" --plot docs/layers.png
+tools/update-doc-section.py docs/performance.md performance -- \
+    /usr/bin/python3 bench/report.py "${results[@]}" --plot docs/layers.png
