@@ -1,0 +1,98 @@
+// What the tuner compiles and times for a problem is the branch the library
+// runs for it (geometry_cases.h, worked out by hand): its JIT candidate is
+// compiled for that branch, accepts the geometry the library's kernel
+// receives (a candidate compiled for one stride refuses any other), and
+// computes the reference's result from it; the tuner's own search runs.
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "geometry_cases.h"
+#include "jit_kernel.h"
+#include "reference.h"
+#include "stridetune/descriptor.h"
+#include "stridetune/parameters.h"
+#include "tuner.h"
+
+namespace stridetune_test {
+namespace {
+
+using stridetune::tune::Configuration;
+using stridetune::tune::JitKernel;
+
+// The lowest ISA level: every x86-64 CPU the library runs on has it.
+Halide::Target sse41() {
+    return Halide::Target("x86-64-linux-sse41");
+}
+
+class TunerGeometry : public testing::TestWithParam<GeometryCase> {};
+
+TEST_P(TunerGeometry, CompilesTheBranchTheLibraryRuns) {
+    const GeometryCase &c = GetParam();
+    const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
+    for (const char *candidate : {"direct lanes=channels", "copy_then_gemm lanes=pixels patches=tile"}) {
+        const Configuration compiled = stridetune::tune::jit_configuration(Configuration::parse(candidate), d);
+        EXPECT_EQ(compiled.parameters.get("only_stride").value_or("0"), std::to_string(c.branch)) << candidate;
+    }
+}
+
+TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
+    const GeometryCase &c = GetParam();
+    const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
+    JitKernel kernel(stridetune::tune::jit_configuration(Configuration::parse("direct lanes=channels"), d), sse41());
+
+    stridetune::JitArguments args;
+    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+    args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> dist(-1.f, 1.f);
+    args.input.for_each_value([&](float &v) { v = dist(rng); });
+    args.filter.for_each_value([&](float &v) { v = dist(rng); });
+    args.stride_x = c.stride_x, args.stride_y = c.stride_y;
+    args.dilation_x = c.dilation_x, args.dilation_y = c.dilation_y;
+    args.pad_left = d.params.pad_left, args.pad_top = d.params.pad_top;
+    Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+    ASSERT_NO_THROW(kernel.run(args, output));
+
+    // Against the problem as written: the geometry the kernel got changes nothing.
+    const ReferenceOutput expected = reference_convolution(
+        stridetune::dense<const float>(args.input.data(), d.input_dims()),
+        stridetune::dense<const float>(args.filter.data(), d.filter_dims()), d.params);
+    EXPECT_EQ(first_mismatch(output.data(), expected), "");
+}
+
+TEST_P(TunerGeometry, ItsSearchRuns) {
+    stridetune::tune::TuneOptions options;
+    options.budget_seconds = 1;
+    options.autoschedulers = false;
+    options.only = {"direct lanes=pixels"};
+    stridetune::tune::Tuner tuner(options, sse41());
+    const stridetune::detail::TunedProblem result =
+        tuner.tune(stridetune::parse_descriptor(GetParam().descriptor), {1, 1});
+    EXPECT_EQ(result.winner.generator, "direct");
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, TunerGeometry, testing::ValuesIn(geometry_cases()),
+                         [](const testing::TestParamInfo<GeometryCase> &info) {
+                             return "case" + std::to_string(info.index);
+                         });
+
+// A candidate compiled for one branch refuses a geometry that runs another.
+TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
+    const stridetune::ConvDescriptor d = stridetune::parse_descriptor("mb1ic3ih9iw9oc4kh3kw3sh2sw2ph1pw1");
+    Configuration c = Configuration::parse("direct lanes=channels");
+    c.parameters.set("only_stride", "2");
+    JitKernel kernel(c, sse41());
+    stridetune::JitArguments args;
+    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+    args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+    args.input.fill(1.f);
+    args.filter.fill(1.f);
+    args.stride_x = 1, args.stride_y = 2;
+    Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+    EXPECT_THROW(kernel.run(args, output), Halide::RuntimeError);
+}
+
+}  // namespace
+}  // namespace stridetune_test
