@@ -27,9 +27,20 @@
 # runs the highest one the CPU has. A descriptor that cannot be parsed, or a
 # grouped one, fails the configure with a message naming it.
 
-# SCHEDULES' names (the library's Schedule names) and Halide's for the autoscheduler.
-set(_STRIDETUNE_AUTOSCHEDULER_adams2019 Adams2019)
-set(_STRIDETUNE_AUTOSCHEDULER_mullapudi2016 Mullapudi2016)
+# SCHEDULES may name the built-in kernels that run an autoscheduler: the
+# table's rows whose parameters have autoscheduler=...; each has its
+# generator and parameters here, as _STRIDETUNE_AUTOSCHEDULED_<name>.
+set(_STRIDETUNE_AUTOSCHEDULED_SCHEDULES "")
+stridetune_read_builtin_kernels(_stridetune_rows)
+foreach (row IN LISTS _stridetune_rows)
+    string(REPLACE "|" ";" fields "${row}")
+    list(GET fields 0 name)
+    list(GET fields 2 parameters)
+    if (parameters MATCHES "(^| )autoscheduler=")
+        list(APPEND _STRIDETUNE_AUTOSCHEDULED_SCHEDULES ${name})
+        set(_STRIDETUNE_AUTOSCHEDULED_${name} "${fields}")
+    endif ()
+endforeach ()
 
 # The canonical forms (no name) of the descriptors, or a fatal error naming
 # the bad one.
@@ -79,8 +90,9 @@ function(stridetune_add_kernels TARGET)
         endif ()
     endforeach ()
     foreach (schedule IN LISTS ARG_SCHEDULES)
-        if (NOT DEFINED _STRIDETUNE_AUTOSCHEDULER_${schedule})
-            message(FATAL_ERROR "${context}: unknown schedule '${schedule}' (expected adams2019 or mullapudi2016)")
+        if (NOT schedule IN_LIST _STRIDETUNE_AUTOSCHEDULED_SCHEDULES)
+            list(JOIN _STRIDETUNE_AUTOSCHEDULED_SCHEDULES " or " expected)
+            message(FATAL_ERROR "${context}: unknown schedule '${schedule}' (expected ${expected})")
         endif ()
     endforeach ()
     if (ARG_PROBLEMS_FILE)
@@ -96,11 +108,14 @@ function(stridetune_add_kernels TARGET)
                                  ISAS ${ARG_ISAS})
     endif ()
     foreach (schedule IN LISTS ARG_SCHEDULES)
+        list(GET _STRIDETUNE_AUTOSCHEDULED_${schedule} 1 generator)
+        list(GET _STRIDETUNE_AUTOSCHEDULED_${schedule} 2 parameters)
+        separate_arguments(params UNIX_COMMAND "${parameters}")
         set(n 0)
         foreach (problem IN LISTS problems)
             math(EXPR n "${n} + 1")
-            stridetune_kernel(${TARGET}_${schedule}_${n} SET ${TARGET} GENERATOR autoscheduled
-                              PARAMS autoscheduler=${_STRIDETUNE_AUTOSCHEDULER_${schedule}} estimate=${problem} ISAS ${ARG_ISAS})
+            stridetune_kernel(${TARGET}_${schedule}_${n} SET ${TARGET} GENERATOR ${generator}
+                              PARAMS ${params} estimate=${problem} ISAS ${ARG_ISAS})
         endforeach ()
     endforeach ()
 

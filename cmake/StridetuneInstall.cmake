@@ -33,7 +33,7 @@ install(DIRECTORY runtime/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 install(EXPORT stridetuneTargets NAMESPACE stridetune:: DESTINATION ${STRIDETUNE_INSTALL_CMAKEDIR})
 configure_package_config_file(cmake/stridetuneConfig.cmake.in ${PROJECT_BINARY_DIR}/stridetuneConfig.cmake
-                              INSTALL_DESTINATION ${STRIDETUNE_INSTALL_CMAKEDIR})
+                              INSTALL_DESTINATION ${STRIDETUNE_INSTALL_CMAKEDIR} PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 # The kernels and the runtime must come from the same build: no other version is compatible.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/stridetuneConfigVersion.cmake
                                  COMPATIBILITY ExactVersion)

@@ -18,6 +18,23 @@ set(STRIDETUNE_ADAMS2019_BEAM_SIZE 1 CACHE STRING "Beam size of Adams2019's sear
 set(STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS "2,16777216,40" CACHE STRING
     "Halide machine_params for the autoscheduled kernels: parallelism, last-level cache bytes, balance")
 
+# The rows of the built-in kernels' table (STRIDETUNE_BUILTIN_KERNELS_TABLE,
+# the library's builtin_kernels.def, set by the build or the installed
+# package), each as "name|generator|parameters".
+function(stridetune_read_builtin_kernels OUT_ROWS)
+    set(table ${STRIDETUNE_BUILTIN_KERNELS_TABLE})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${table})
+    file(STRINGS ${table} lines REGEX "^STRIDETUNE_KERNEL\\(")
+    set(rows "")
+    foreach (line IN LISTS lines)
+        if (NOT line MATCHES "^STRIDETUNE_KERNEL\\(([a-z0-9_]+), *([a-z0-9_]+), *\"([^\"]*)\", *\"([^\"]*)\"\\)$")
+            message(FATAL_ERROR "${table}: cannot read the row: ${line}")
+        endif ()
+        list(APPEND rows "${CMAKE_MATCH_1}|${CMAKE_MATCH_2}|${CMAKE_MATCH_3}")
+    endforeach ()
+    set(${OUT_ROWS} ${rows} PARENT_SCOPE)
+endfunction()
+
 # The executable of a generator: the build's own, or the installed package's.
 function(_stridetune_generator_target GENERATOR OUT)
     if (TARGET stridetune::stridetune_gen_${GENERATOR})

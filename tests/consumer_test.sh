@@ -40,7 +40,9 @@ run_consumer() {
     tuned=$("$prefix/bin/stridetune-descriptor" --file "$problems" | head -n 1)
     "$prefix/bin/stridetune-tune" "$tuned" --budget 4 --no-autoschedulers --fresh -o "$work/tuning.json" \
         --candidates "direct channel_width=1 lanes=channels rows=2 x_width=4" "direct lanes=channels"
-    cmake -S "$source_dir/examples/consumer" -B "$consumer_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    # Unix Makefiles, the generator most users get: unlike Ninja, it makes no
+    # folders for the kernels' outputs by itself.
+    cmake -S "$source_dir/examples/consumer" -B "$consumer_build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
           -DCMAKE_PREFIX_PATH="$prefix" -DCONSUMER_TUNING_FILE="$work/tuning.json"
     cmake --build "$consumer_build" -j 2
     "$consumer_build/consumer" "$problems" | tee "$work/consumer.out" || fail "wrong results (check=FAILED above)"
@@ -90,6 +92,9 @@ bad_problems() {
         'PROBLEMS "mb1ic64ih56oc128oh28kh3sh2ph1" "mb1ic3ih57oc16oh29kx3"'
     configure_fails grouped 'descriptor "g2mb1ic64ih56oc128oh28kh3sh2ph1": grouped convolution (g2)' \
         'PROBLEMS "g2mb1ic64ih56oc128oh28kh3sh2ph1"'
+    # SCHEDULES takes the table's autoscheduled kernels only: a hand schedule already runs every size.
+    configure_fails hand_schedule "unknown schedule 'direct_pixels' (expected adams2019 or mullapudi2016)" \
+        'PROBLEMS "mb1ic64ih56oc128oh28kh3sh2ph1" SCHEDULES direct_pixels'
     printf 'mb1ic64ih56oc128oh28kh3sh2ph1\n\nmb1ic3ih57oc16\n' >"$work/bad_shapes.txt"
     configure_fails bad_file "$work/bad_shapes.txt:3: descriptor \"mb1ic3ih57oc16\"" \
         "PROBLEMS_FILE $work/bad_shapes.txt"
