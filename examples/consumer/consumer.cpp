@@ -97,8 +97,7 @@ int main(int argc, char **argv) {
         const std::vector<stridetune::DescriptorLine> problems = stridetune::read_descriptor_file(argv[1]);
         std::mt19937 generator(5);
         for (size_t n = 1; n <= problems.size(); n++) {
-            stridetune::ConvDescriptor d = problems[n - 1].descriptor;
-            d.name.clear();
+            const stridetune::ConvDescriptor &d = problems[n - 1].descriptor;
             const std::vector<float> input = random_values(d.mb * d.ih * d.iw * d.ic, generator);
             const std::vector<float> filter = random_values(d.kh * d.kw * d.ic * d.oc, generator);
             const Reference reference = naive_convolution(d, input, filter);
@@ -115,7 +114,7 @@ int main(int argc, char **argv) {
                     stridetune::dense(output.data(), d.output_dims()), d.params, options);
                 const bool match = matches(output, reference, d.kh * d.kw * d.ic);
                 all_match = all_match && match;
-                std::printf("problem=%s variant=%s isa=%s check=%s reason=%s\n", stridetune::to_string(d).c_str(),
+                std::printf("problem=%s variant=%s isa=%s check=%s reason=%s\n", stridetune::problem_key(d).c_str(),
                             plan.variant.c_str(), std::string(stridetune::to_string(plan.isa)).c_str(),
                             match ? "ok" : "FAILED", plan.reason.c_str());
             }

@@ -1,4 +1,4 @@
-// Every kernel the dispatcher can run: the library's own (cmake/kernels.cmake
+// Every kernel the dispatcher can run: the library's own (builtin_kernels.def
 // and the tuned configurations of its tuning file), then those registered by
 // code generated with stridetune_add_kernels().
 #pragma once
