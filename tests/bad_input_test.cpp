@@ -107,7 +107,7 @@ const std::vector<BadInput> &bad_inputs() {
         {"output_size_ignoring_padding",  // right without padding, the call pads the bottom
          [](CallBuffers &b) { b.params.pad_bottom = 1; },
          {"output", "dims"}},
-        {"channel_mismatch", [](CallBuffers &b) { b.filter_view.dims[2] = 2; }, {"filter", "channels"}},
+        {"channel_mismatch", [](CallBuffers &b) { b.filter_view.dims[2] = 2; }, {"input", "filter", "channels"}},
         {"empty_effective_input",  // 2 rows, a 3-row filter, no padding
          [](CallBuffers &b) {
              b.input_view.dims[1] = 2;
@@ -119,7 +119,7 @@ const std::vector<BadInput> &bad_inputs() {
              b.params.dilation_h = 5;
              b.output_view.dims[1] = 1;
          },
-         {"input", "empty"}},
+         {"input", "empty", "dilation_h"}},
         {"input_dim_zero", [](CallBuffers &b) { b.input_view.dims[2] = 0; }, {"input", "dims"}},
         {"filter_dim_negative", [](CallBuffers &b) { b.filter_view.dims[0] = -3; }, {"filter", "dims"}},
         {"output_dim_zero", [](CallBuffers &b) { b.output_view.dims[0] = 0; }, {"output", "dims"}},
@@ -208,6 +208,28 @@ const std::vector<BadInput> &bad_inputs() {
              b.output_view = stridetune::dense(unmapped_address<float>(), {1, 24998, 24998, 4});
          },
          {"output", "32-bit"}},
+        // 2^31 - 1 rows, stride and pads 65536: each tensor fits 32 bits, the
+        // padded and strided row coordinates do not (they wrapped: wrong results).
+        {"padded_rows_above_int32",
+         [](CallBuffers &b) {
+             b.input_view = stridetune::dense(unmapped_address<const float>(), {1, int32_max, 1, 1});
+             b.filter_view = stridetune::dense(unmapped_address<const float>(), {1, 1, 1, 1});
+             b.output_view = stridetune::dense(unmapped_address<float>(), {1, 32770, 1, 1});
+             b.params = {};
+             b.params.stride_h = 65536;
+             b.params.pad_top = b.params.pad_bottom = 65536;
+         },
+         {"input", "along H", "params.stride_h 65536", "params.pad_top 65536", "params.pad_bottom 65536", "32-bit"}},
+        {"padded_columns_above_int32",
+         [](CallBuffers &b) {
+             b.input_view = stridetune::dense(unmapped_address<const float>(), {1, 1, int32_max, 1});
+             b.filter_view = stridetune::dense(unmapped_address<const float>(), {1, 1, 1, 1});
+             b.output_view = stridetune::dense(unmapped_address<float>(), {1, 1, 32770, 1});
+             b.params = {};
+             b.params.stride_w = 65536;
+             b.params.pad_left = b.params.pad_right = 65536;
+         },
+         {"input", "along W", "params.stride_w 65536", "params.pad_left 65536", "32-bit"}},
         {"input_extent_times_stride_above_int32",  // Halide's per-dimension rule: 2 x INT32_MAX
          [](CallBuffers &b) {
              b.input_view = {unmapped_address<const float>(), {2, 1, 1, 1}, {int32_max, 1, 1, 1}};

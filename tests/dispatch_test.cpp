@@ -177,6 +177,24 @@ TEST(Dispatch, SchedulesAndLevelsHaveTheirNames) {
     EXPECT_EQ(std::size(stridetune::all_schedules), 7u);
 }
 
+TEST(Dispatch, AnUnknownOrEmptyVariantIsAnErrorSayingSo) {
+    const ProblemData &d = small_problem_data();
+    TestBuffer output = d.fresh_output();
+    const auto message = [&](const std::string &variant) -> std::string {
+        stridetune::Options options;
+        options.variant = variant;
+        try {
+            stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options);
+        } catch (const stridetune::Error &e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    EXPECT_THAT(message(""), HasSubstr("options.variant is empty"));
+    EXPECT_THAT(message("no_such_kernel"), HasSubstr("no kernel variant no_such_kernel is built"));
+    EXPECT_EQ(output.touched_anywhere(), 0);
+}
+
 // --- Verbose mode: one line on stderr per call, naming its kernel.
 
 std::vector<std::string> lines_of(const std::string &text) {

@@ -147,6 +147,41 @@ TEST(RuntimeTuningFile, AWinnerNotBuiltFallsToTheFirstBuiltRunnerUp) {
     EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE rank 2)");
 }
 
+// The built-in adams2019 kernel tiles for the numpy answer's sizes and so
+// refuses the small problem: a tuned entry naming it must not fail the call.
+void expect_adams2019_refuses_the_small_problem() {
+    stridetune::Options forced;
+    forced.schedule = stridetune::Schedule::adams2019;
+    ASSERT_THROW(plan_small(forced), stridetune::Error) << "the test needs a tuned kernel that refuses the problem";
+}
+
+TEST(RuntimeTuningFile, AWinnerThatRefusesTheProblemFallsToTheNextRanked) {
+    expect_adams2019_refuses_the_small_problem();
+    TuningFile f = file_for_this_machine();
+    f.problems[small_problem_key()] = {"small",
+                                       {"autoscheduled", "autoscheduler=Adams2019", 1.0},
+                                       {{"copy_then_gemm", "lanes=channels patches=tile", 1.1}}};
+    setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, "gemm_tile");
+    EXPECT_THAT(plan.reason, StartsWith("tuned (STRIDETUNE_TUNING_FILE rank 2); stridetune_adams2019_"));
+    EXPECT_THAT(plan.reason, HasSubstr("refused the problem"));
+    EXPECT_EQ(plan.reason.find(','), std::string::npos) << "the verbose line's fields are comma-separated";
+}
+
+TEST(RuntimeTuningFile, WhenEveryTunedKernelRefusesTheHeuristicDecides) {
+    expect_adams2019_refuses_the_small_problem();
+    TuningFile f = file_for_this_machine();
+    f.problems[small_problem_key()] = {"small", {"autoscheduled", "autoscheduler=Adams2019", 1.0}, {}};
+    setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
+    const ProblemData &d = small_problem_data();
+    TestBuffer output = d.fresh_output();
+    const stridetune::Plan plan = stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params);
+    EXPECT_THAT(plan.reason, StartsWith("heuristic: "));
+    EXPECT_THAT(plan.reason, HasSubstr("no tuned kernel fits; stridetune_adams2019_"));
+    EXPECT_TRUE(matches_reference(output.cview(), d.reference));
+}
+
 // Unusable runtime files: one warning on stderr, then the heuristic. (The
 // variable is read at the first call that looks for tuning, so it is set
 // before any.)
@@ -164,6 +199,10 @@ void expect_one_warning_and_fallback(const std::string &path, const std::string 
 
 TEST(RuntimeTuningFile, MissingFileWarnsOnceAndFallsBack) {
     expect_one_warning_and_fallback("/nonexistent/tuning.json", "cannot be read");
+}
+
+TEST(RuntimeTuningFile, ADirectoryWarnsOnceAndFallsBack) {
+    expect_one_warning_and_fallback(std::filesystem::temp_directory_path().string(), "not a regular file");
 }
 
 TEST(RuntimeTuningFile, CorruptFileWarnsOnceAndFallsBack) {

@@ -62,7 +62,7 @@ struct KernelArgs {
 // check every shape they draw); an autoscheduled one may not, for shapes
 // smaller than its estimates, and is then refused before it runs. Returns
 // what does not fit, or "".
-std::string bounds_overrun(const Kernel &kernel, const ConstTensor &input, const ConstTensor &filter,
+std::string bounds_query(const Kernel &kernel, const ConstTensor &input, const ConstTensor &filter,
                            const Tensor &output, const ConvParams &params) {
     KernelArgs query(input, filter, output);
     for (halide_buffer_t &b : query.buffers) b.host = nullptr;
@@ -83,6 +83,12 @@ std::string bounds_overrun(const Kernel &kernel, const ConstTensor &input, const
     return "";
 }
 
+// What a kernel with fixed tiles would need beyond the tensors, or "".
+std::string overrun(const Kernel &kernel, const ConstTensor &input, const ConstTensor &filter, const Tensor &output,
+                    const ConvParams &geometry) {
+    return kernel.fixed_tiles ? bounds_query(kernel, input, filter, output, geometry) : "";
+}
+
 struct Resolved {
     Problem problem;
     ConvParams geometry;  // what the kernel receives (kernel_geometry.h)
@@ -96,6 +102,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
     Resolved r{problem, kernel_geometry(params, problem.oh, problem.ow, problem.fh, problem.fw), nullptr, "requested"};
     if (options.variant) {
+        if (options.variant->empty()) throw Error("options.variant is empty: name a kernel variant (see kernels())");
         r.kernel = detail::find_variant(*options.variant, isa);
         if (!r.kernel) {
             throw Error("no kernel variant " + *options.variant + " is built for " + std::string(to_string(isa)) +
@@ -103,19 +110,26 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
         }
     } else if (options.schedule) {
         r.kernel = &detail::best_kernel(*options.schedule, isa);
-    } else if (detail::TunedLookup tuned = detail::tuned_kernel(problem.key(), isa); tuned.kernel) {
-        r.kernel = tuned.kernel;
-        r.reason = tuned.reason;
     } else {
-        detail::Choice choice = detail::choose_schedule(problem, isa);
+        // A tuned kernel with fixed tiles may not fit the tensors (a winner
+        // planned for another size): the next one ranked, or the heuristic.
+        const detail::TunedLookup tuned = detail::tuned_kernels(problem.key(), isa);
+        std::string refusals;
+        for (const detail::TunedCandidate &c : tuned.ranked) {
+            if (overrun(*c.kernel, input, filter, output, r.geometry).empty()) {
+                r.kernel = c.kernel;
+                r.reason = c.reason + refusals;
+                return r;
+            }
+            // No details: the verbose line's fields are separated by commas.
+            refusals += "; " + c.kernel->function + " refused the problem (its tiles need more than the tensors)";
+        }
+        const detail::Choice choice = detail::choose_schedule(problem, isa);
         r.kernel = &detail::best_kernel(choice.schedule, isa);
-        r.reason = choice.reason + "; " + tuned.reason;
+        r.reason = choice.reason + "; " + (tuned.ranked.empty() ? tuned.note : "no tuned kernel fits") + refusals;
     }
-    const std::string overrun =
-        r.kernel->fixed_tiles ? bounds_overrun(*r.kernel, input, filter, output, r.geometry) : "";
-    if (!overrun.empty()) {
-        throw Error(std::string(r.kernel->function) + " cannot run " + problem.key() + ": its schedule needs " +
-                    overrun);
+    if (const std::string needs = overrun(*r.kernel, input, filter, output, r.geometry); !needs.empty()) {
+        throw Error(std::string(r.kernel->function) + " cannot run " + problem.key() + ": its schedule needs " + needs);
     }
     return r;
 }
@@ -125,29 +139,27 @@ Plan plan_of(const Resolved &r) {
     return {k.schedule, k.isa, k.variant, k.function, k.metadata()->target, k.parameters, r.reason};
 }
 
+// No exception but Error leaves the public API: any other (a standard
+// library's, say) becomes one, with its message.
+template<typename Call>
+auto only_errors(Call &&call) -> decltype(call()) {
+    try {
+        return call();
+    } catch (const Error &) {
+        throw;
+    } catch (const std::exception &e) {
+        throw Error(std::string("internal error: ") + e.what());
+    }
+}
+
 void install_error_handler() {
     static const bool installed = (halide_set_error_handler(record_halide_error), true);
     (void)installed;
 }
 
-}  // namespace
-
-std::vector<KernelInfo> kernels() {
-    std::vector<KernelInfo> all;
-    for (const Kernel *k : detail::all_kernels()) {
-        all.push_back({k->variant, k->generator, k->parameters, k->function, k->schedule, k->isa});
-    }
-    return all;
-}
-
-Plan plan(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
-          const Options &options) {
-    install_error_handler();
-    return plan_of(resolve(input, filter, output, params, options));
-}
-
-Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
-              const Options &options) {
+// convolve(), before only_errors().
+Plan convolve_unguarded(const ConstTensor &input, const ConstTensor &filter, const Tensor &output,
+                        const ConvParams &params, const Options &options) {
     install_error_handler();
     num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
 
@@ -165,6 +177,29 @@ Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor 
                      r.reason.c_str(), ms, r.problem.flops() / ms * 1e-6);
     }
     return plan_of(r);
+}
+
+}  // namespace
+
+std::vector<KernelInfo> kernels() {
+    std::vector<KernelInfo> all;
+    for (const Kernel *k : detail::all_kernels()) {
+        all.push_back({k->variant, k->generator, k->parameters, k->function, k->schedule, k->isa});
+    }
+    return all;
+}
+
+Plan plan(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
+          const Options &options) {
+    return only_errors([&] {
+        install_error_handler();
+        return plan_of(resolve(input, filter, output, params, options));
+    });
+}
+
+Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
+              const Options &options) {
+    return only_errors([&] { return convolve_unguarded(input, filter, output, params, options); });
 }
 
 }  // namespace stridetune

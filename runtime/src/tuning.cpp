@@ -41,8 +41,9 @@ const std::optional<TuningFile> &runtime_tuning() {
     return file;
 }
 
-// The lookup itself, over every entry: tuned_kernel() caches its answers.
+// The lookup itself, over every entry: tuned_kernels() caches its answers.
 TunedLookup look_up(const std::string &problem, Isa cap) {
+    TunedLookup lookup;
     if (const auto &file = runtime_tuning()) {
         const auto it = file->problems.find(problem);
         if (it != file->problems.end()) {
@@ -50,31 +51,34 @@ TunedLookup look_up(const std::string &problem, Isa cap) {
             ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
             for (size_t rank = 0; rank < ranked.size(); rank++) {
                 if (const Kernel *k = find_configuration(ranked[rank].generator, ranked[rank].parameters, cap)) {
-                    return {k, "tuned (STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + ")"};
+                    lookup.ranked.push_back({k, "tuned (STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + ")"});
                 }
             }
         }
     }
-    std::string note = "no tuned entry";
+    lookup.note = "no tuned entry";
     for (const TunedEntry &e : tuned_entries()) {
         if (e.problem != problem) continue;
         std::string why_not;
         if (!applies_here({e.origin.vendor, e.origin.model, parse_isa(e.origin.isa).value_or(Isa::sse41),
                            e.origin.cores},
                           e.origin.halide_version, why_not)) {
-            note = "no tuning for this CPU: " + why_not;
+            lookup.note = "no tuning for this CPU: " + why_not;
             continue;
         }
-        if (const Kernel *k = find_variant(e.variant, cap)) return {k, "tuned (compiled-in tuning)"};
+        if (const Kernel *k = find_variant(e.variant, cap)) {
+            lookup.ranked.push_back({k, "tuned (compiled-in tuning)"});
+            break;
+        }
     }
-    return {nullptr, note};
+    return lookup;
 }
 
 }  // namespace
 
 // Calls on small problems take microseconds: the answer per problem and ISA
 // cap is kept, until a registration changes what the answer would be.
-TunedLookup tuned_kernel(const std::string &problem, Isa cap) {
+TunedLookup tuned_kernels(const std::string &problem, Isa cap) {
     static std::mutex mutex;
     static uint64_t generation = 0;
     static std::unordered_map<std::string, TunedLookup> answers;

@@ -4,17 +4,26 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "kernel_table.h"
 
 namespace stridetune::detail {
 
-struct TunedLookup {
-    const Kernel *kernel = nullptr;  // null: use the heuristic
-    std::string reason;              // why this kernel, or why none ("no tuned entry", another CPU's)
+struct TunedCandidate {
+    const Kernel *kernel;
+    std::string reason;  // e.g. "tuned (STRIDETUNE_TUNING_FILE rank 2)"
 };
 
-// `problem`: the canonical descriptor (Problem::descriptor()).
-TunedLookup tuned_kernel(const std::string &problem, Isa cap);
+struct TunedLookup {
+    // The built kernels the tuning ranks for the problem, best first: the
+    // runtime file's winner and runners-up, then the compiled-in entry.
+    // Empty: use the heuristic.
+    std::vector<TunedCandidate> ranked;
+    std::string note;  // why there is none: "no tuned entry", another CPU's
+};
+
+// `problem`: its key (Problem::key()).
+TunedLookup tuned_kernels(const std::string &problem, Isa cap);
 
 }  // namespace stridetune::detail

@@ -1,6 +1,7 @@
 #include "tuning_file.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,11 @@ json to_json(const TunedConfiguration &c) {
 }  // namespace
 
 TuningFile read_tuning_file(const std::string &path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+        throw Error("tuning file " + path + ": cannot be read (" +
+                    (std::filesystem::exists(path, error) ? "not a regular file" : "no such file") + ")");
+    }
     std::ifstream in(path);
     if (!in) throw Error("tuning file " + path + ": cannot be read");
     try {
@@ -58,6 +64,8 @@ TuningFile read_tuning_file(const std::string &path) {
         return f;
     } catch (const json::exception &e) {
         throw Error("tuning file " + path + ": " + e.what());
+    } catch (const std::ios_base::failure &e) {
+        throw Error("tuning file " + path + ": cannot be read: " + e.what());
     }
 }
 

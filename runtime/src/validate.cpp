@@ -100,6 +100,34 @@ bool overlap(const TensorView<A> &a, const TensorView<B> &b) {
     return a_lo < b_hi && b_lo < a_hi;
 }
 
+// The kernels index in 32 bits: along each axis, every coordinate they form
+// (padded, strided, split by column phase) must fit. The padded extent is
+// in + pads; the largest coordinate a kernel reaches is below
+// (out + tile_slack) * stride + (filter - 1) * dilation + stride, as
+// register tiles and vectorised staging compute up to tile_slack outputs
+// past the last one (rounded up, then dropped). Problems past either
+// bound are refused: near 2^31 such arithmetic wraps.
+constexpr int64_t tile_slack = 64;
+
+struct Axis {
+    const char *name, *pad_begin, *pad_end, *stride, *dilation;  // for the message
+    int64_t in, out, filter;
+    int pb, pe, s, d;
+};
+
+void check_index_range(const Axis &a) {
+    const int64_t padded = a.in + a.pb + a.pe;
+    const int64_t reach = (a.out + tile_slack) * a.s + (a.filter - 1) * a.d + a.s;
+    const int64_t extreme = std::max(padded, reach);
+    if (extreme > halide_index_limit) {
+        fail(std::string("input: along ") + a.name + " (input " + a.name + " " + std::to_string(a.in) +
+             ", params." + a.pad_begin + " " + std::to_string(a.pb) + ", params." + a.pad_end + " " +
+             std::to_string(a.pe) + ", params." + a.stride + " " + std::to_string(a.s) + ", params." + a.dilation +
+             " " + std::to_string(a.d) + ") the kernels' coordinates reach " + std::to_string(extreme) +
+             ", more than their 32-bit indexing allows (" + std::to_string(halide_index_limit) + ")");
+    }
+}
+
 // The kernels declare this range for strides, dilations and pads.
 constexpr int geometry_limit = 1 << 16;
 
@@ -139,17 +167,28 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
     Problem pr{input.dims[0], input.dims[1], input.dims[2], input.dims[3], filter.dims[3], filter.dims[0],
                filter.dims[1], output.dims[1], output.dims[2], p};
     if (filter.dims[2] != pr.c) {
-        fail("filter: has " + std::to_string(filter.dims[2]) + " input channels (dims[2]), input has " +
-             std::to_string(pr.c) + " (dims[3])");
+        fail("input and filter: the input has " + std::to_string(pr.c) + " channels (input dims[3]), the filter " +
+             std::to_string(filter.dims[2]) + " (filter dims[2]); they must be equal");
     }
     const int64_t oh = output_extent(pr.h, pr.fh, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom);
     const int64_t ow = output_extent(pr.w, pr.fw, p.stride_w, p.dilation_w, p.pad_left, p.pad_right);
-    if (oh == 0 || ow == 0) {
-        fail("input: padded input " + std::to_string(pr.h + p.pad_top + p.pad_bottom) + "x" +
-             std::to_string(pr.w + p.pad_left + p.pad_right) + " is smaller than the dilated filter " +
-             std::to_string(int64_t(p.dilation_h) * (pr.fh - 1) + 1) + "x" +
-             std::to_string(int64_t(p.dilation_w) * (pr.fw - 1) + 1) + ": the effective input is empty");
-    }
+    // Names every field the failing axis's extent depends on.
+    const auto empty_along = [](const char *axis, int64_t in, const char *pad_begin, int pb, const char *pad_end,
+                                int pe, const char *filter_dim, int64_t taps, const char *dilation, int d) {
+        fail(std::string("input: the effective input is empty along ") + axis + ": input " + axis + " " +
+             std::to_string(in) + " + params." + pad_begin + " " + std::to_string(pb) + " + params." + pad_end + " " +
+             std::to_string(pe) + " = " + std::to_string(in + pb + pe) + " is less than the filter's span (filter " +
+             filter_dim + " " + std::to_string(taps) + " - 1) * params." + dilation + " " + std::to_string(d) +
+             " + 1 = " + std::to_string((taps - 1) * d + 1));
+    };
+    if (oh == 0) empty_along("H", pr.h, "pad_top", p.pad_top, "pad_bottom", p.pad_bottom, "FH", pr.fh, "dilation_h",
+                             p.dilation_h);
+    if (ow == 0) empty_along("W", pr.w, "pad_left", p.pad_left, "pad_right", p.pad_right, "FW", pr.fw, "dilation_w",
+                             p.dilation_w);
+    check_index_range({"H", "pad_top", "pad_bottom", "stride_h", "dilation_h", pr.h, oh, pr.fh, p.pad_top,
+                       p.pad_bottom, p.stride_h, p.dilation_h});
+    check_index_range({"W", "pad_left", "pad_right", "stride_w", "dilation_w", pr.w, ow, pr.fw, p.pad_left,
+                       p.pad_right, p.stride_w, p.dilation_w});
     const std::array<int64_t, 4> expected{pr.n, oh, ow, pr.k};
     if (output.dims != expected) {
         fail("output: dims " + dims_string(output) + " do not match the expected " + list_string(expected) +
