@@ -9,6 +9,8 @@ packages=(
   libhalide14-0-dev llvm-14-dev clang-14 liblld-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev pkg-config
+  # The reliability harness: libFuzzer and clang's sanitizer runtimes.
+  libfuzzer-14-dev libclang-rt-14-dev
 )
 if [ "${1:-}" = "--peers" ]; then
   # oneDNN 2.6, XNNPACK + pthreadpool, OpenBLAS 0.3.21. ocl-icd-opencl-dev is
