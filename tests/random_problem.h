@@ -1,12 +1,14 @@
 // Seeded random convolution problems: N 1-4, H and W 1-40, C 1-24, K 1-40,
 // FH and FW 1-7, strides 1-4, each pad 0-3, dilations 1-3. A draw whose
-// effective input is empty (padded input shorter than the dilated filter) is drawn again.
+// effective input is empty (padded input shorter than the dilated filter) is
+// drawn again. And random strided layouts of their tensors.
 #pragma once
 
 #include <cstdint>
 #include <random>
 
 #include "conv_problem.h"
+#include "test_buffer.h"
 
 namespace stridetune_test {
 
@@ -34,6 +36,22 @@ inline ConvProblem draw_problem(std::mt19937 &rng) {
         p.params.dilation_w = int(uniform(rng, 1, 3));
         if (!p.empty_output()) return p;
     }
+}
+
+// A random strided layout of `dims`: channel stride 1 (or 1-3 when allowed),
+// 0-4 unused elements after each dimension, each outer dimension's stride
+// negated with probability 1/4, 0-7 elements of margin.
+inline TestBuffer random_view(const Dims &dims, bool any_channel_stride, std::mt19937 &rng) {
+    const int64_t channel_stride = any_channel_stride ? uniform(rng, 1, 3) : 1;
+    Dims s;
+    s[3] = channel_stride;
+    s[2] = dims[3] * s[3] + uniform(rng, 0, 4);
+    s[1] = dims[2] * s[2] + uniform(rng, 0, 4);
+    s[0] = dims[1] * s[1] + uniform(rng, 0, 4);
+    for (int d = 0; d < 3; d++) {
+        if (uniform(rng, 0, 3) == 0) s[d] = -s[d];
+    }
+    return strided_buffer(dims, s, uniform(rng, 0, 7));
 }
 
 }  // namespace stridetune_test

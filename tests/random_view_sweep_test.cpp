@@ -27,22 +27,6 @@ namespace {
 constexpr int problem_count = 150;
 constexpr uint32_t view_seed = 4111;
 
-// A random strided layout of `dims`: channel stride 1 (or 1-3 when allowed),
-// 0-4 unused elements after each dimension, each outer dimension's stride
-// negated with probability 1/4, 0-7 elements of margin.
-TestBuffer random_view(const Dims &dims, bool any_channel_stride, std::mt19937 &rng) {
-    const int64_t channel_stride = any_channel_stride ? uniform(rng, 1, 3) : 1;
-    Dims s;
-    s[3] = channel_stride;
-    s[2] = dims[3] * s[3] + uniform(rng, 0, 4);
-    s[1] = dims[2] * s[2] + uniform(rng, 0, 4);
-    s[0] = dims[1] * s[1] + uniform(rng, 0, 4);
-    for (int d = 0; d < 3; d++) {
-        if (uniform(rng, 0, 3) == 0) s[d] = -s[d];
-    }
-    return strided_buffer(dims, s, uniform(rng, 0, 7));
-}
-
 struct ViewCase {
     ConvProblem problem;
     TestBuffer input, filter, output_layout;  // output_layout: the layout each run copies
