@@ -106,6 +106,14 @@ const std::vector<EdgeCase> &edge_cases() {
         {"dilated_taps_mostly_in_padding",
          [] { return dense(problem({1, 4, 4, 2}, 3, 3, 2, geometry(1, 1, 2, 2, 1, 1, 1, 1))); }},
         {"stride_65536_largest_accepted", [] { return dense(problem({1, 4, 5, 2}, 2, 2, 3, geometry(65536, 65536))); }},
+        // Taps far apart across wide padding: no kernel may stage by the stride or the pads.
+        {"stride_and_pads_2048",
+         [] { return dense(problem({1, 9, 11, 3}, 3, 3, 1, geometry(2048, 2048, 1, 1, 2048, 2048, 2048, 2048))); }},
+        {"stride_and_pads_65536",
+         [] { return dense(problem({2, 9, 11, 3}, 3, 3, 5, geometry(65536, 65536, 1, 1, 65536, 65536, 65536, 65536))); }},
+        {"dilation_4096_over_padding",
+         [] { return dense(problem({1, 7, 6, 2}, 3, 2, 4, geometry(1, 2, 4096, 4096, 4096, 4096, 4096, 4096))); }},
+        {"pointwise_stride_9", [] { return dense(problem({1, 40, 37, 5}, 1, 1, 6, geometry(9, 9))); }},
         // --- input views
         {"input_crop",
          [] {

@@ -1,8 +1,9 @@
 // Problems whose geometry the runtime changes before a kernel sees it, with
 // the geometry and the specialised branch worked out by hand: a stride along
 // an axis with one output, or a dilation along a filter axis of one tap,
-// multiplies only zero and is passed as 1; strides 1 and 2, the same along
-// both axes and undilated, have branches of their own. The runtime
+// multiplies only zero and is passed as 1; taps far apart are gathered
+// first, and the kernel then steps FH (FW) rows with no dilation; strides 1
+// and 2, the same along both axes and undilated, have branches of their own. The runtime
 // (kernel_geometry_test.cpp) and the tuner (tuner_geometry_test.cpp) are
 // checked against the same table, so that what the tuner times is the branch
 // the library runs.
@@ -38,6 +39,10 @@ inline const std::vector<GeometryCase> &geometry_cases() {
         {"mb1ic2ih9iw7oc3kh3kw1sh1sw1dh1dw1ph2pw0n\"one column of taps\"", 1, 1, 1, 2, 0},
         // One tap along x, dilation 2 along x only, stride 2: the stride-2 branch.
         {"mb1ic2ih9iw7oc3kh3kw1sh2sw2dh0dw1ph1pw0n\"x-dilated column\"", 2, 2, 1, 1, 2},
+        // Taps far apart (kernel_geometry.h): gathered, then stride FH (FW) without padding.
+        {"mb1ic3ih40iw40oc4kh1kw1sh8sw8n\"1x1 of stride 8\"", 1, 1, 1, 1, 1},
+        {"mb1ic3ih9iw11oc1kh3kw3sh2048sw2048ph2048pw2048n\"stride and pads 2048\"", 3, 3, 1, 1, 0},
+        {"mb1ic2ih18iw5oc2kh2kw2sh1sw1dh15dw0n\"dilation 16 along y\"", 1, 2, 1, 1, 0},
         // Controls, passed as given.
         {"mb1ic3ih9iw9oc4kh3kw3sh2sw2ph1pw1n\"stride 2\"", 2, 2, 1, 1, 2},
         {"mb1ic3ih9iw9oc4kh3kw3sh3sw3ph1pw1n\"stride 3\"", 3, 3, 1, 1, 0},

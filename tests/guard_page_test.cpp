@@ -7,6 +7,7 @@
 // read-only; the output's gaps must stay untouched.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <numeric>
 #include <random>
 #include <string>
@@ -140,6 +141,55 @@ INSTANTIATE_TEST_SUITE_P(EveryKernel, GuardPages,
                                           testing::Values(Guard::after, Guard::before)),
                          [](const testing::TestParamInfo<GuardParam> &info) {
                              return test_name(std::get<0>(info.param)) + "_" + guard_name(std::get<1>(info.param));
+                         });
+
+// The problem that once wrapped 32-bit coordinates: 2^31 - 1 rows (or
+// columns) of one channel, a 1x1 filter, stride and pads 65536. Its taps
+// are gathered, so every kernel runs it; the input, 8 GiB, is mapped lazily
+// and holds values only where a tap reads.
+class FarApartTaps : public testing::TestWithParam<std::tuple<ScheduleIsa, int>> {};
+
+TEST_P(FarApartTaps, RunOverTwoBillionElements) {
+    const auto &[kernel, axis] = GetParam();  // axis 1: H, 2: W
+    if (!cpu_supports(kernel.isa)) GTEST_SKIP() << "CPU lacks " << isa_name(kernel.isa);
+    constexpr int64_t extent = (int64_t(1) << 31) - 1, step = 65536, k = 3;
+    constexpr int64_t outputs = (extent + 2 * step - 1) / step + 1;
+    Dims in_dims{1, 1, 1, 1}, out_dims{1, 1, 1, k};
+    in_dims[axis] = extent;
+    out_dims[axis] = outputs;
+    stridetune::ConvParams params;
+    (axis == 1 ? params.stride_h : params.stride_w) = int(step);
+    (axis == 1 ? params.pad_top : params.pad_left) = int(step);
+    (axis == 1 ? params.pad_bottom : params.pad_right) = int(step);
+
+    GuardedTensor input({nullptr, in_dims, dense_strides_of(in_dims)}, Guard::after, /*sentinels=*/false);
+    GuardedTensor filter({nullptr, {1, 1, 1, k}, {k, k, k, 1}}, Guard::after);
+    GuardedTensor output({nullptr, out_dims, dense_strides_of(out_dims)}, Guard::after);
+    float *in = input.view().data;
+    const float taps[k] = {0.5f, -2.0f, 3.0f};
+    for (int64_t i = 0; i < k; i++) filter.view().data[i] = taps[i];
+    ReferenceOutput expected;
+    expected.dims = out_dims;
+    expected.reduction_length = 1;
+    for (int64_t o = 0; o < outputs; o++) {
+        const int64_t source = o * step - step;  // the one tap of output o
+        const float value = source >= 0 && source < extent ? float(o % 13) - 6.0f : 0.0f;
+        if (source >= 0 && source < extent) in[source] = value;
+        for (int64_t i = 0; i < k; i++) {
+            expected.value.push_back(double(value) * taps[i]);
+            expected.abs_sum.push_back(std::abs(double(value) * taps[i]));
+        }
+    }
+    input.make_read_only();
+    filter.make_read_only();
+    EXPECT_TRUE(
+        forced_convolution_matches(input.cview(), filter.cview(), output.view(), params, expected, kernel));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryKernel, FarApartTaps,
+                         testing::Combine(testing::ValuesIn(every_kernel_at_every_isa()), testing::Values(1, 2)),
+                         [](const testing::TestParamInfo<std::tuple<ScheduleIsa, int>> &info) {
+                             return test_name(std::get<0>(info.param)) + (std::get<1>(info.param) == 1 ? "_H" : "_W");
                          });
 
 }  // namespace

@@ -32,8 +32,11 @@ class GuardedTensor {
 public:
     static constexpr size_t sentinel_limit = size_t(1) << 24;
 
-    // A view of `layout`'s dims and strides, every element the sentinel.
-    GuardedTensor(const stridetune::Tensor &layout, Guard guard) : dims_(layout.dims), strides_(layout.strides) {
+    // A view of `layout`'s dims and strides, every element the sentinel, or
+    // (sentinels false) zero: an input of billions of elements costs only
+    // the pages written.
+    GuardedTensor(const stridetune::Tensor &layout, Guard guard, bool sentinels = true)
+        : dims_(layout.dims), strides_(layout.strides) {
         int64_t lo = 0, hi = 0;  // element offsets of the view's ends from its data pointer
         for (int d = 0; d < 4; d++) {
             const int64_t reach = (dims_[d] - 1) * strides_[d];
@@ -51,9 +54,12 @@ public:
         span_ = guard == Guard::after ? reinterpret_cast<float *>(guard_page) - elements_
                                       : reinterpret_cast<float *>(guard_page + page);
         data_ = span_ - lo;
-        if (elements_ <= sentinel_limit) {
+        if (!sentinels) {
+            sentinel_gaps_ = false;
+        } else if (elements_ <= sentinel_limit) {
             for (size_t i = 0; i < elements_; i++) span_[i] = sentinel;
         } else {
+            sentinel_gaps_ = false;
             for_each_index(dims_, [&](int64_t a, int64_t b, int64_t c, int64_t d) {
                 element(view(), a, b, c, d) = sentinel;
             });
@@ -82,9 +88,9 @@ public:
     }
 
     // Elements of the span outside the view that no longer hold the sentinel
-    // (for views within sentinel_limit).
+    // (where the gaps hold it).
     int64_t touched_outside_view() const {
-        if (elements_ > sentinel_limit) return 0;
+        if (!sentinel_gaps_) return 0;
         std::string inside(elements_, '\0');
         for_each_index(dims_, [&](int64_t a, int64_t b, int64_t c, int64_t d) {
             inside[size_t(&element(view(), a, b, c, d) - span_)] = 1;
@@ -99,6 +105,7 @@ private:
     char *mapping_ = nullptr;
     size_t mapped_bytes_ = 0, elements_ = 0;
     float *span_ = nullptr, *data_ = nullptr;
+    bool sentinel_gaps_ = true;
 };
 
 }  // namespace stridetune_test

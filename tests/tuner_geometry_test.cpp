@@ -12,6 +12,7 @@
 #include "jit_kernel.h"
 #include "reference.h"
 #include "stridetune/descriptor.h"
+#include "stridetune/kernel_geometry.h"
 #include "stridetune/parameters.h"
 #include "tuner.h"
 
@@ -42,22 +43,30 @@ TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
     const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
     JitKernel kernel(stridetune::tune::jit_configuration(Configuration::parse("direct lanes=channels"), d), sse41());
 
+    Halide::Buffer<float> input(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     stridetune::JitArguments args;
-    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> dist(-1.f, 1.f);
-    args.input.for_each_value([&](float &v) { v = dist(rng); });
+    input.for_each_value([&](float &v) { v = dist(rng); });
     args.filter.for_each_value([&](float &v) { v = dist(rng); });
+    // Taps far apart reach the kernel gathered, as the library passes them.
+    args.input = input;
+    if (stridetune::gathered_axes(d)) {
+        const stridetune::ConvDescriptor k = stridetune::gathered_problem(d);
+        args.input = Halide::Buffer<float>(int(k.ic), int(k.iw), int(k.ih), int(k.mb));
+        stridetune::gather_taps(d, stridetune::dense<const float>(input.data(), d.input_dims()), args.input.data());
+    }
     args.stride_x = c.stride_x, args.stride_y = c.stride_y;
     args.dilation_x = c.dilation_x, args.dilation_y = c.dilation_y;
-    args.pad_left = d.params.pad_left, args.pad_top = d.params.pad_top;
+    const stridetune::ConvParams g = stridetune::kernel_geometry(d);
+    args.pad_left = g.pad_left, args.pad_top = g.pad_top;
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
     ASSERT_NO_THROW(kernel.run(args, output));
 
     // Against the problem as written: the geometry the kernel got changes nothing.
     const ReferenceOutput expected = reference_convolution(
-        stridetune::dense<const float>(args.input.data(), d.input_dims()),
+        stridetune::dense<const float>(input.data(), d.input_dims()),
         stridetune::dense<const float>(args.filter.data(), d.filter_dims()), d.params);
     EXPECT_EQ(first_mismatch(output.data(), expected), "");
 }

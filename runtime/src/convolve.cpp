@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "dispatch.h"
 #include "kernel_table.h"
@@ -91,16 +92,29 @@ std::string overrun(const Kernel &kernel, const ConstTensor &input, const ConstT
 
 struct Resolved {
     Problem problem;
-    ConvParams geometry;  // what the kernel receives (kernel_geometry.h)
+    ConvDescriptor kernel_problem;  // gathered_problem(problem): what the kernel computes
+    bool gathered;                  // its taps gathered along an axis (kernel_geometry.h)
+    ConvParams geometry;            // what the kernel receives (kernel_geometry.h)
     const Kernel *kernel;
     std::string reason;
 };
 
+// The input the kernel reads: the caller's, or (gathered) a dense tensor of
+// the kernel problem's dims at `gathered_data`.
+ConstTensor kernel_input(const Resolved &r, const ConstTensor &input, const float *gathered_data) {
+    if (!r.gathered) return input;
+    return dense(gathered_data, r.kernel_problem.input_dims());
+}
+
 Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
                  const Options &options) {
-    Problem problem = detail::validate(input, filter, output, params);
+    const Problem problem = detail::validate(input, filter, output, params);
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
-    Resolved r{problem, kernel_geometry(params, problem.oh, problem.ow, problem.fh, problem.fw), nullptr, "requested"};
+    const ConvDescriptor d = problem.descriptor();
+    const ConvDescriptor kernel_problem = gathered_problem(d);
+    Resolved r{problem, kernel_problem, bool(gathered_axes(d)), kernel_geometry(d), nullptr, "requested"};
+    // The bounds query reads no data: any pointer stands for the gathered input's.
+    const ConstTensor queried_input = kernel_input(r, input, input.data);
     if (options.variant) {
         if (options.variant->empty()) throw Error("options.variant is empty: name a kernel variant (see kernels())");
         r.kernel = detail::find_variant(*options.variant, isa);
@@ -116,7 +130,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
         const detail::TunedLookup tuned = detail::tuned_kernels(problem.key(), isa);
         std::string refusals;
         for (const detail::TunedCandidate &c : tuned.ranked) {
-            if (overrun(*c.kernel, input, filter, output, r.geometry).empty()) {
+            if (overrun(*c.kernel, queried_input, filter, output, r.geometry).empty()) {
                 r.kernel = c.kernel;
                 r.reason = c.reason + refusals;
                 return r;
@@ -128,7 +142,7 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
         r.kernel = &detail::best_kernel(choice.schedule, isa);
         r.reason = choice.reason + "; " + (tuned.ranked.empty() ? tuned.note : "no tuned kernel fits") + refusals;
     }
-    if (const std::string needs = overrun(*r.kernel, input, filter, output, r.geometry); !needs.empty()) {
+    if (const std::string needs = overrun(*r.kernel, queried_input, filter, output, r.geometry); !needs.empty()) {
         throw Error(std::string(r.kernel->function) + " cannot run " + problem.key() + ": its schedule needs " + needs);
     }
     return r;
@@ -164,7 +178,12 @@ Plan convolve_unguarded(const ConstTensor &input, const ConstTensor &filter, con
     num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
 
     const Resolved r = resolve(input, filter, output, params, options);
-    KernelArgs args(input, filter, output);
+    std::vector<float> gathered;
+    if (r.gathered) {
+        gathered.resize(size_t(r.kernel_problem.mb * r.kernel_problem.ih * r.kernel_problem.iw * r.kernel_problem.ic));
+        gather_taps(r.problem.descriptor(), input, gathered.data());
+    }
+    KernelArgs args(kernel_input(r, input, gathered.data()), filter, output);
     const auto start = std::chrono::steady_clock::now();
     const int status = args.run(*r.kernel, r.geometry);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -1,5 +1,7 @@
 #include "stridetune/kernel_geometry.h"
 
+#include <algorithm>
+
 namespace stridetune {
 
 ConvParams kernel_geometry(const ConvParams &params, int64_t out_h, int64_t out_w, int64_t filter_h,
@@ -12,8 +14,81 @@ ConvParams kernel_geometry(const ConvParams &params, int64_t out_h, int64_t out_
     return g;
 }
 
+
+namespace {
+
+struct AxisTaps {
+    int64_t &in, &out, &filter;
+    int &stride, &dilation, &pad_begin, &pad_end;
+
+    bool sparse() const {
+        const int64_t span = (out - 1) * stride + (filter - 1) * dilation + 1;
+        return span > gather_sparsity * out * filter;
+    }
+    void gather() {
+        in = out * filter;
+        stride = int(filter);
+        dilation = 1;
+        pad_begin = pad_end = 0;
+    }
+};
+
+AxisTaps rows(ConvDescriptor &d) {
+    return {d.ih, d.oh, d.kh, d.params.stride_h, d.params.dilation_h, d.params.pad_top, d.params.pad_bottom};
+}
+
+AxisTaps columns(ConvDescriptor &d) {
+    return {d.iw, d.ow, d.kw, d.params.stride_w, d.params.dilation_w, d.params.pad_left, d.params.pad_right};
+}
+
+// The input index a gathered index reads along an axis of the original
+// problem, or -1 in the padding.
+int64_t source_index(int64_t gathered, int64_t in, int64_t filter, int stride, int dilation, int pad_begin) {
+    const int64_t i = gathered / filter * stride + gathered % filter * dilation - pad_begin;
+    return i >= 0 && i < in ? i : -1;
+}
+
+}  // namespace
+
+GatheredAxes gathered_axes(const ConvDescriptor &problem) {
+    ConvDescriptor d = problem;
+    return {rows(d).sparse(), columns(d).sparse()};
+}
+
+ConvDescriptor gathered_problem(const ConvDescriptor &problem) {
+    const GatheredAxes axes = gathered_axes(problem);
+    ConvDescriptor g = problem;
+    if (axes.rows) rows(g).gather();
+    if (axes.columns) columns(g).gather();
+    return g;
+}
+
+void gather_taps(const ConvDescriptor &problem, const TensorView<const float> &input, float *gathered) {
+    const GatheredAxes axes = gathered_axes(problem);
+    const bool by_row = axes.rows, by_column = axes.columns;
+    const ConvDescriptor g = gathered_problem(problem);
+    const ConvParams &p = problem.params;
+    float *out = gathered;
+    for (int64_t n = 0; n < g.mb; n++) {
+        for (int64_t y = 0; y < g.ih; y++) {
+            const int64_t sy = by_row ? source_index(y, problem.ih, problem.kh, p.stride_h, p.dilation_h, p.pad_top) : y;
+            for (int64_t x = 0; x < g.iw; x++) {
+                const int64_t sx =
+                    by_column ? source_index(x, problem.iw, problem.kw, p.stride_w, p.dilation_w, p.pad_left) : x;
+                if (sy < 0 || sx < 0) {
+                    out = std::fill_n(out, g.ic, 0.0f);
+                    continue;
+                }
+                const float *pixel = input.data + n * input.strides[0] + sy * input.strides[1] + sx * input.strides[2];
+                for (int64_t c = 0; c < g.ic; c++) *out++ = pixel[c * input.strides[3]];
+            }
+        }
+    }
+}
+
 ConvParams kernel_geometry(const ConvDescriptor &problem) {
-    return kernel_geometry(problem.params, problem.oh, problem.ow, problem.kh, problem.kw);
+    const ConvDescriptor g = gathered_problem(problem);
+    return kernel_geometry(g.params, g.oh, g.ow, g.kh, g.kw);
 }
 
 int specialized_stride(const ConvParams &g) {

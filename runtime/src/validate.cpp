@@ -6,6 +6,7 @@
 #include "problem.h"
 #include "stridetune/descriptor.h"
 #include "stridetune/error.h"
+#include "stridetune/kernel_geometry.h"
 
 namespace stridetune {
 
@@ -185,10 +186,29 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
                              p.dilation_h);
     if (ow == 0) empty_along("W", pr.w, "pad_left", p.pad_left, "pad_right", p.pad_right, "FW", pr.fw, "dilation_w",
                              p.dilation_w);
-    check_index_range({"H", "pad_top", "pad_bottom", "stride_h", "dilation_h", pr.h, oh, pr.fh, p.pad_top,
-                       p.pad_bottom, p.stride_h, p.dilation_h});
-    check_index_range({"W", "pad_left", "pad_right", "stride_w", "dilation_w", pr.w, ow, pr.fw, p.pad_left,
-                       p.pad_right, p.stride_w, p.dilation_w});
+    pr.oh = oh, pr.ow = ow;
+    // Along a gathered axis (kernel_geometry.h) the kernel reads the
+    // gathered taps, densely, instead.
+    const ConvDescriptor d = pr.descriptor();
+    const GatheredAxes gathered = gathered_axes(d);
+    if (!gathered.rows) {
+        check_index_range({"H", "pad_top", "pad_bottom", "stride_h", "dilation_h", pr.h, oh, pr.fh, p.pad_top,
+                           p.pad_bottom, p.stride_h, p.dilation_h});
+    }
+    if (!gathered.columns) {
+        check_index_range({"W", "pad_left", "pad_right", "stride_w", "dilation_w", pr.w, ow, pr.fw, p.pad_left,
+                           p.pad_right, p.stride_w, p.dilation_w});
+    }
+    if (gathered) {
+        const ConvDescriptor g = gathered_problem(d);
+        const int64_t elements = g.mb * g.ih * g.iw * g.ic;
+        if (elements > halide_index_limit || (g.oh + tile_slack) * g.kh > halide_index_limit ||
+            (g.ow + tile_slack) * g.kw > halide_index_limit) {
+            fail("input: its taps, gathered (" + std::to_string(g.mb) + " x " + std::to_string(g.ih) + " x " +
+                 std::to_string(g.iw) + " x " + std::to_string(g.ic) +
+                 "), are more than the kernels' 32-bit indexing allows");
+        }
+    }
     const std::array<int64_t, 4> expected{pr.n, oh, ow, pr.k};
     if (output.dims != expected) {
         fail("output: dims " + dims_string(output) + " do not match the expected " + list_string(expected) +

@@ -27,27 +27,35 @@ double median(std::vector<double> v) {
 
 // The problem's tensors, random, and the reference for its first image.
 struct ProblemData {
+    Halide::Buffer<float> input;  // the problem's; args.input is what the kernel reads
     JitArguments args;
     Halide::Buffer<float> output;
     stridetune_test::ReferenceOutput first_image;
 
     explicit ProblemData(const ConvDescriptor &d) {
         // Halide's dimension order, innermost first: NHWC is (c, x, y, n).
-        args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+        input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
         args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
         output = Halide::Buffer<float>(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
-        args.input.for_each_value([&](float &v) { v = dist(rng); });
+        input.for_each_value([&](float &v) { v = dist(rng); });
         args.filter.for_each_value([&](float &v) { v = dist(rng); });
-        // What the library's kernel receives for the problem, so that the
-        // branch timed is the branch the library runs.
+        // What the library's kernel receives for the problem (its taps
+        // gathered, kernel_geometry.h), so that the code timed is the code
+        // the library runs.
+        args.input = input;
+        if (gathered_axes(d)) {
+            const ConvDescriptor k = gathered_problem(d);
+            args.input = Halide::Buffer<float>(int(k.ic), int(k.iw), int(k.ih), int(k.mb));
+            gather_taps(d, dense<const float>(input.data(), d.input_dims()), args.input.data());
+        }
         const ConvParams g = kernel_geometry(d);
         args.stride_x = g.stride_w, args.stride_y = g.stride_h;
         args.dilation_x = g.dilation_w, args.dilation_y = g.dilation_h;
         args.pad_left = g.pad_left, args.pad_top = g.pad_top;
         first_image = stridetune_test::reference_convolution(
-            dense<const float>(args.input.data(), {1, d.ih, d.iw, d.ic}),
+            dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
             dense<const float>(args.filter.data(), d.filter_dims()), d.params);
     }
 };
