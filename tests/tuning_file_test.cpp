@@ -93,6 +93,15 @@ TEST(TuningFile, CorruptFilesAreErrorsNamingTheFault) {
                     "type");
 }
 
+// Found by fuzz_tuning_file: numbers past int were cast (undefined) or wrapped (4294967297 read as 1).
+TEST(TuningFile, NumbersPastIntAreErrors) {
+    expect_unusable(R"({"stridetune_tuning": 4294967297, "problems": {}})", "stridetune_tuning 4294967297 is out of range");
+    expect_unusable(R"({"stridetune_tuning": 118446744073709551615})", "out of range");
+    expect_unusable(R"({"stridetune_tuning": 1, "halide": "14.0.0", "problems": {},
+        "cpu": {"vendor": "AuthenticAMD", "model": "X", "isa": "avx512", "cores": 1e300}})",
+                    "cores 1e+300 is out of range");
+}
+
 TEST(TuningFile, ParametersAreReadInCanonicalOrder) {
     const std::string path = temporary_path("canonical");
     std::ofstream(path) << "{" << good_header << R"(, "problems": {"p": {"winner": {"generator": "direct",

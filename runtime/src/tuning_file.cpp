@@ -1,8 +1,10 @@
 #include "tuning_file.h"
 
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "stridetune/build_settings.h"
@@ -21,6 +23,16 @@ TunedConfiguration configuration_from(const json &j) {
             Parameters::parse(j.at("parameters").get<std::string>()).to_string(), j.at("median_ms").get<double>()};
 }
 
+// json's get<int>() casts unchecked: a float out of int's range is undefined
+// behaviour, a larger integer wraps (4294967297 would read as format 1).
+int int_at(const json &object, const char *key, const std::string &origin) {
+    const json &value = object.at(key);
+    if (value.is_number() && !(value.get<double>() >= INT_MIN && value.get<double>() <= INT_MAX)) {
+        throw Error("tuning file " + origin + ": " + key + " " + value.dump() + " is out of range");
+    }
+    return value.get<int>();
+}
+
 json to_json(const TunedConfiguration &c) {
     return {{"generator", c.generator}, {"parameters", c.parameters}, {"median_ms", c.median_ms}};
 }
@@ -35,18 +47,28 @@ TuningFile read_tuning_file(const std::string &path) {
     }
     std::ifstream in(path);
     if (!in) throw Error("tuning file " + path + ": cannot be read");
+    std::string text;
     try {
-        const json j = json::parse(in);
-        if (j.at("stridetune_tuning").get<int>() != build_settings::tuning_format) {
-            throw Error("tuning file " + path + ": format " + j.at("stridetune_tuning").dump() + ", this build reads " +
-                        std::to_string(build_settings::tuning_format));
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure &e) {  // libstdc++'s filebuf throws on a read error
+        throw Error("tuning file " + path + ": cannot be read: " + e.what());
+    }
+    return parse_tuning_file(text, path);
+}
+
+TuningFile parse_tuning_file(const std::string &text, const std::string &origin) {
+    try {
+        const json j = json::parse(text);
+        if (int_at(j, "stridetune_tuning", origin) != build_settings::tuning_format) {
+            throw Error("tuning file " + origin + ": format " + j.at("stridetune_tuning").dump() +
+                        ", this build reads " + std::to_string(build_settings::tuning_format));
         }
         TuningFile f;
         const json &cpu = j.at("cpu");
         const auto isa = parse_isa(cpu.at("isa").get<std::string>());
-        if (!isa) throw Error("tuning file " + path + ": unknown isa " + cpu.at("isa").dump());
+        if (!isa) throw Error("tuning file " + origin + ": unknown isa " + cpu.at("isa").dump());
         f.cpu = {cpu.at("vendor").get<std::string>(), cpu.at("model").get<std::string>(), *isa,
-                 cpu.at("cores").get<int>()};
+                 int_at(cpu, "cores", origin)};
         f.halide_version = j.at("halide").get<std::string>();
         for (const auto &[problem, entry] : j.at("problems").items()) {
             TunedProblem p;
@@ -57,19 +79,17 @@ TuningFile read_tuning_file(const std::string &path) {
                     p.runners_up.push_back(configuration_from(r));
                 }
             } catch (const Error &e) {
-                throw Error("tuning file " + path + ": problem " + problem + ": " + message_of(e));
+                throw Error("tuning file " + origin + ": problem " + problem + ": " + message_of(e));
             }
             f.problems[problem] = p;
         }
         return f;
     } catch (const json::exception &e) {
-        throw Error("tuning file " + path + ": " + e.what());
-    } catch (const std::ios_base::failure &e) {
-        throw Error("tuning file " + path + ": cannot be read: " + e.what());
+        throw Error("tuning file " + origin + ": " + e.what());
     }
 }
 
-void write_tuning_file(const TuningFile &f, const std::string &path) {
+std::string format_tuning_file(const TuningFile &f) {
     json problems = json::object();
     for (const auto &[key, p] : f.problems) {
         json runners = json::array();
@@ -84,10 +104,15 @@ void write_tuning_file(const TuningFile &f, const std::string &path) {
                       {"cores", f.cpu.cores}}},
                     {"halide", f.halide_version},
                     {"problems", problems}};
+    return j.dump(2) + "\n";
+}
+
+void write_tuning_file(const TuningFile &f, const std::string &path) {
+    const std::string text = format_tuning_file(f);
     const std::string temporary = path + ".partial";
     {
         std::ofstream out(temporary);
-        out << j.dump(2) << "\n";
+        out << text;
         if (!out.flush()) throw Error("tuning file " + temporary + ": cannot be written");
     }
     if (std::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -49,9 +49,14 @@ struct TuningFile {
 
 // Throws Error naming the file and what is wrong with it.
 TuningFile read_tuning_file(const std::string &path);
+// A file's text; `origin` names it in the messages ("tuning file <origin>: ...").
+TuningFile parse_tuning_file(const std::string &text, const std::string &origin);
+
 // Writes to a temporary file beside `path`, then renames it over `path`:
 // an interrupted write leaves the old file whole.
 void write_tuning_file(const TuningFile &file, const std::string &path);
+// The text write_tuning_file writes.
+std::string format_tuning_file(const TuningFile &file);
 
 // The Halide version the library was built with, e.g. "14.0.0".
 std::string halide_version();
