@@ -143,24 +143,25 @@ INSTANTIATE_TEST_SUITE_P(EveryKernel, GuardPages,
                              return test_name(std::get<0>(info.param)) + "_" + guard_name(std::get<1>(info.param));
                          });
 
-// The problem that once wrapped 32-bit coordinates: 2^31 - 1 rows (or
-// columns) of one channel, a 1x1 filter, stride and pads 65536. Its taps
-// are gathered, so every kernel runs it; the input, 8 GiB, is mapped lazily
-// and holds values only where a tap reads.
-class FarApartTaps : public testing::TestWithParam<std::tuple<ScheduleIsa, int>> {};
+// The problems that once wrapped 32-bit coordinates (with pads 65536) and
+// read past the input (without): 2^31 - 1 rows (or columns) of one channel,
+// a 1x1 filter, stride 65536. Their taps are gathered, so every kernel runs
+// them; the input, 8 GiB, is mapped lazily and holds values only where a
+// tap reads.
+class FarApartTaps : public testing::TestWithParam<std::tuple<ScheduleIsa, int, int>> {};
 
 TEST_P(FarApartTaps, RunOverTwoBillionElements) {
-    const auto &[kernel, axis] = GetParam();  // axis 1: H, 2: W
+    const auto &[kernel, axis, pad] = GetParam();  // axis 1: H, 2: W
     if (!cpu_supports(kernel.isa)) GTEST_SKIP() << "CPU lacks " << isa_name(kernel.isa);
     constexpr int64_t extent = (int64_t(1) << 31) - 1, step = 65536, k = 3;
-    constexpr int64_t outputs = (extent + 2 * step - 1) / step + 1;
+    const int64_t outputs = (extent + 2 * pad - 1) / step + 1;
     Dims in_dims{1, 1, 1, 1}, out_dims{1, 1, 1, k};
     in_dims[axis] = extent;
     out_dims[axis] = outputs;
     stridetune::ConvParams params;
     (axis == 1 ? params.stride_h : params.stride_w) = int(step);
-    (axis == 1 ? params.pad_top : params.pad_left) = int(step);
-    (axis == 1 ? params.pad_bottom : params.pad_right) = int(step);
+    (axis == 1 ? params.pad_top : params.pad_left) = pad;
+    (axis == 1 ? params.pad_bottom : params.pad_right) = pad;
 
     GuardedTensor input({nullptr, in_dims, dense_strides_of(in_dims)}, Guard::after, /*sentinels=*/false);
     GuardedTensor filter({nullptr, {1, 1, 1, k}, {k, k, k, 1}}, Guard::after);
@@ -172,7 +173,7 @@ TEST_P(FarApartTaps, RunOverTwoBillionElements) {
     expected.dims = out_dims;
     expected.reduction_length = 1;
     for (int64_t o = 0; o < outputs; o++) {
-        const int64_t source = o * step - step;  // the one tap of output o
+        const int64_t source = o * step - pad;  // the one tap of output o
         const float value = source >= 0 && source < extent ? float(o % 13) - 6.0f : 0.0f;
         if (source >= 0 && source < extent) in[source] = value;
         for (int64_t i = 0; i < k; i++) {
@@ -187,9 +188,11 @@ TEST_P(FarApartTaps, RunOverTwoBillionElements) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryKernel, FarApartTaps,
-                         testing::Combine(testing::ValuesIn(every_kernel_at_every_isa()), testing::Values(1, 2)),
-                         [](const testing::TestParamInfo<std::tuple<ScheduleIsa, int>> &info) {
-                             return test_name(std::get<0>(info.param)) + (std::get<1>(info.param) == 1 ? "_H" : "_W");
+                         testing::Combine(testing::ValuesIn(every_kernel_at_every_isa()), testing::Values(1, 2),
+                                          testing::Values(65536, 0)),
+                         [](const testing::TestParamInfo<std::tuple<ScheduleIsa, int, int>> &info) {
+                             return test_name(std::get<0>(info.param)) + (std::get<1>(info.param) == 1 ? "_H" : "_W") +
+                                    "_pad" + std::to_string(std::get<2>(info.param));
                          });
 
 }  // namespace
