@@ -4,7 +4,7 @@
 # generated kernels not): AddressSanitizer with UndefinedBehaviorSanitizer
 # (leaks included), then ThreadSanitizer on the concurrency tests, with
 # suppressions only for Halide's runtime synchronisation (tests/tsan.supp).
-# About 7 minutes on 2 cores. Arguments: asan, tsan (default: both).
+# Arguments: asan, tsan (default: both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
