@@ -111,8 +111,9 @@ Resolved resolve(const ConstTensor &input, const ConstTensor &filter, const Tens
     const Problem problem = detail::validate(input, filter, output, params);
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
     const ConvDescriptor d = problem.descriptor();
-    const ConvDescriptor kernel_problem = gathered_problem(d);
-    Resolved r{problem, kernel_problem, bool(gathered_axes(d)), kernel_geometry(d), nullptr, "requested"};
+    const bool gathered = bool(gathered_axes(d));
+    const ConvDescriptor k = gathered ? gathered_problem(d) : d;
+    Resolved r{problem, k, gathered, kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "requested"};
     // The bounds query reads no data: any pointer stands for the gathered input's.
     const ConstTensor queried_input = kernel_input(r, input, input.data);
     if (options.variant) {

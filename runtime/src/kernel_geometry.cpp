@@ -14,7 +14,6 @@ ConvParams kernel_geometry(const ConvParams &params, int64_t out_h, int64_t out_
     return g;
 }
 
-
 namespace {
 
 struct AxisTaps {
