@@ -63,17 +63,16 @@ ConvDescriptor gathered_problem(const ConvDescriptor &problem) {
 }
 
 void gather_taps(const ConvDescriptor &problem, const TensorView<const float> &input, float *gathered) {
-    const GatheredAxes axes = gathered_axes(problem);
-    const bool by_row = axes.rows, by_column = axes.columns;
+    const GatheredAxes by = gathered_axes(problem);
     const ConvDescriptor g = gathered_problem(problem);
     const ConvParams &p = problem.params;
     float *out = gathered;
     for (int64_t n = 0; n < g.mb; n++) {
         for (int64_t y = 0; y < g.ih; y++) {
-            const int64_t sy = by_row ? source_index(y, problem.ih, problem.kh, p.stride_h, p.dilation_h, p.pad_top) : y;
+            const int64_t sy = by.rows ? source_index(y, problem.ih, problem.kh, p.stride_h, p.dilation_h, p.pad_top) : y;
             for (int64_t x = 0; x < g.iw; x++) {
                 const int64_t sx =
-                    by_column ? source_index(x, problem.iw, problem.kw, p.stride_w, p.dilation_w, p.pad_left) : x;
+                    by.columns ? source_index(x, problem.iw, problem.kw, p.stride_w, p.dilation_w, p.pad_left) : x;
                 if (sy < 0 || sx < 0) {
                     out = std::fill_n(out, g.ic, 0.0f);
                     continue;

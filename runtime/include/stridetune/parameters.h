@@ -27,7 +27,6 @@ public:
     Parameters &erase(std::string_view key);
     // Whether every item of `subset` is one of these, with the same value.
     bool includes(const Parameters &subset) const;
-    bool empty() const { return items_.empty(); }
     const std::map<std::string, std::string, std::less<>> &items() const & { return items_; }
     // Not of a temporary: a range-for over it would outlive it.
     void items() const && = delete;
