@@ -6,6 +6,14 @@
 // and the peer libraries. Each competitor's output is checked against the
 // naive reference (first image) before it is timed.
 //
+// stridetune is timed on the peers' terms: each stridetune:<schedule> row,
+// the dispatcher's row and each estimate-variant row times run() of a
+// stridetune::Convolution created (kernel chosen, filter packed) once, outside
+// the timed loop, as oneDNN's primitive reorders its weights once and
+// XNNPACK's operator packs them at creation. The stridetune:convolve row
+// times the one-shot stridetune::convolve() (default options: the
+// dispatcher's pick), which chooses and packs on every call.
+//
 // usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
 //                          [--threads N] [--every-isa] [Google Benchmark flags]
 //   --mb N: minibatch for every problem (default 1; 0 keeps each file's own)
@@ -20,6 +28,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <random>
@@ -62,23 +71,31 @@ struct Competitor {
     std::function<void()> run;
 };
 
+// The dispatcher's label says whether the problem is tuned (report.py's tuned table).
+std::string plan_label(const stridetune::Plan &plan) {
+    const bool tuned = plan.reason.rfind("tuned", 0) == 0;
+    return plan.kernel + (tuned ? " (tuned: " + plan.variant + ")" : "");
+}
+
 std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) {
     std::vector<Competitor> out;
+    // The tensors every row runs on: data's buffers never move.
+    const stridetune::ConstTensor input = stridetune::dense<const float>(data.input.data(), data.d.input_dims());
+    const stridetune::ConstTensor filter = stridetune::dense<const float>(data.filter.data(), data.d.filter_dims());
+    const stridetune::Tensor output = stridetune::dense(data.output.data(), data.d.output_dims());
+    const auto skipped = [&](const std::string &name, const stridetune::Error &e) {
+        std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(data.d).c_str(), name.c_str(), e.what());
+    };
+    // An operator created here, once, outside the timed loop; its row times
+    // run() alone. The row's lambda, run after registration, holds it.
     auto add = [&](const std::string &name, const stridetune::Options &options) {
-        auto call = [&data, options] {
-            return stridetune::convolve(stridetune::dense<const float>(data.input.data(), data.d.input_dims()),
-                                        stridetune::dense<const float>(data.filter.data(), data.d.filter_dims()),
-                                        stridetune::dense(data.output.data(), data.d.output_dims()),
-                                        data.d.params, options);
-        };
         try {
-            const stridetune::Plan plan = call();  // refusals (autoscheduled tiles) surface here
-            // The dispatcher's label says whether the problem is tuned (report.py's tuned table).
-            const bool tuned = plan.reason.rfind("tuned", 0) == 0;
-            out.push_back({name, plan.kernel + (tuned ? " (tuned: " + plan.variant + ")" : ""), [call] { call(); }});
+            // Refusals (a kernel that cannot run the problem, autoscheduled tiles) surface here.
+            const std::shared_ptr<const stridetune::Convolution> conv =
+                std::make_shared<stridetune::Convolution>(data.d, filter, options);
+            out.push_back({name, plan_label(conv->plan()), [conv, input, output] { conv->run(input, output); }});
         } catch (const stridetune::Error &e) {
-            std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(data.d).c_str(), name.c_str(),
-                         e.what());
+            skipped(name, e);
         }
     };
     for (stridetune::Isa isa : {stridetune::Isa::sse41, stridetune::Isa::avx2, stridetune::Isa::avx512}) {
@@ -89,6 +106,17 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
         }
     }
     add("stridetune:dispatcher", {});
+    // The one-shot call with default options: what a caller that keeps no
+    // operator pays (the kernel chosen and the filter packed on every call).
+    // Not a "best stridetune kernel" candidate for report.py.
+    try {
+        const stridetune::ConvParams params = data.d.params;
+        const stridetune::Plan plan = stridetune::plan(input, filter, output, params);
+        out.push_back({"stridetune:convolve", plan_label(plan),
+                       [input, filter, output, params] { stridetune::convolve(input, filter, output, params); }});
+    } catch (const stridetune::Error &e) {
+        skipped("stridetune:convolve", e);
+    }
     for (const stridetune_bench::EstimateVariant &v : stridetune_bench::estimate_variants(data.d)) {
         stridetune::Options options;
         options.variant = v.variant;
@@ -115,7 +143,12 @@ void register_competitor(LayerData &data, Competitor c) {
     const std::string name = stridetune::to_string(data.d) + "/" + c.name;
     benchmark::RegisterBenchmark(name.c_str(), [&data, c](benchmark::State &state) {
         std::fill(data.output.begin(), data.output.end(), std::nanf(""));
-        c.run();
+        try {
+            c.run();
+        } catch (const std::exception &e) {  // stridetune::Error, a peer's std::runtime_error
+            state.SkipWithError((std::string("failed: ") + e.what()).c_str());
+            return;
+        }
         const std::string mismatch = stridetune_test::first_mismatch(data.output.data(), data.first_image);
         if (!mismatch.empty()) {
             state.SkipWithError(("wrong result: " + mismatch).c_str());

@@ -11,6 +11,9 @@ problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDN
 stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
 Then Halide's autoschedulers planning for each shape, where the build has such kernels, the
 tuned problems' kernels against the best general-purpose ones, and a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count.
+stridetune's rows time run() of an operator created once; the stridetune:convolve row (the one-shot
+convolve(), every call choosing the kernel and packing the filter) is neither a candidate for the
+best kernel nor a peer, and is not shown.
 """
 import argparse
 import json
@@ -22,6 +25,9 @@ from dataclasses import dataclass, field
 
 PEERS = ["onednn", "xnnpack", "openblas_im2col", "naive"]
 DISPATCHER = "stridetune:dispatcher"
+# The one-shot convolve() (bench/layers_benchmark.cpp): the dispatcher's kernel plus choosing it and
+# packing the filter on every call; not a kernel of its own, so never "best stridetune".
+ONE_SHOT = "stridetune:convolve"
 TUNED = "(tuned: "  # bench/layers_benchmark.cpp's dispatcher label on a tuned problem
 PER_SHAPE = "(estimate = this shape)"  # bench/estimate_variants.cpp's label suffix
 MS_PER_UNIT = {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}
@@ -58,7 +64,7 @@ class Problem:
         """(kernel, median ms) of stridetune's fastest general-purpose schedule, or of its tuned
         kernel (the dispatcher's run) if that is faster and `tuned`; None if none ran."""
         ours = {c.split(":", 1)[1]: t for c, t in self.medians().items()
-                if c.startswith("stridetune:") and c != DISPATCHER}
+                if c.startswith("stridetune:") and c not in (DISPATCHER, ONE_SHOT)}
         if tuned and self.tuned_variant() and DISPATCHER in self.medians():
             ours[self.tuned_variant()] = self.medians()[DISPATCHER]
         if not ours:

@@ -63,6 +63,29 @@ function(stridetune_canonical_parameters OUT)
     set(${OUT} "${canonical}" PARENT_SCOPE)
 endfunction()
 
+# stridetune_generate_library(FUNCTION GENERATOR target NAME name DIR dir TARGET halide_target
+#                             [DEPENDS ...] [ARGS generator_arguments...])
+# Runs generator `name` of the executable `target` for the Halide target
+# (without a runtime: every object shares stridetune_halide_runtime) into
+# DIR/FUNCTION.{h,o}, and adds the static library FUNCTION of the object.
+function(stridetune_generate_library FUNCTION)
+    cmake_parse_arguments(ARG "" "GENERATOR;NAME;DIR;TARGET" "DEPENDS;ARGS" ${ARGN})
+    _stridetune_halide_runtime_target(runtime)
+    # Ninja creates the folders of a custom command's outputs; Makefiles do not.
+    file(MAKE_DIRECTORY ${ARG_DIR})
+    add_custom_command(OUTPUT ${ARG_DIR}/${FUNCTION}.h ${ARG_DIR}/${FUNCTION}.o
+                       COMMAND $<TARGET_FILE:${ARG_GENERATOR}>
+                               -g ${ARG_NAME} -f ${FUNCTION} -n ${FUNCTION} -e c_header,object -o ${ARG_DIR}
+                               target=${ARG_TARGET}-no_runtime ${ARG_ARGS}
+                       DEPENDS ${ARG_GENERATOR} ${ARG_DEPENDS}
+                       COMMENT "Generating ${FUNCTION}"
+                       VERBATIM)
+    add_library(${FUNCTION} STATIC ${ARG_DIR}/${FUNCTION}.o)
+    set_target_properties(${FUNCTION} PROPERTIES LINKER_LANGUAGE CXX POSITION_INDEPENDENT_CODE ON)
+    target_include_directories(${FUNCTION} INTERFACE $<BUILD_INTERFACE:${ARG_DIR}>)
+    target_link_libraries(${FUNCTION} INTERFACE ${runtime})
+endfunction()
+
 # stridetune_kernel(VARIANT SET set GENERATOR gen [PARAMS k=v ...] [ISAS isa ...])
 # Adds a static library stridetune_VARIANT_ISA for each ISA level and lists
 # it in the kernel set `set`. The pseudo-parameter autoscheduler=Adams2019 (or
@@ -74,7 +97,6 @@ function(stridetune_kernel VARIANT)
         set(ARG_ISAS ${STRIDETUNE_ISAS})
     endif ()
     _stridetune_generator_target(${ARG_GENERATOR} generator)
-    _stridetune_halide_runtime_target(runtime)
     stridetune_canonical_parameters(description ${ARG_PARAMS})
     set(params ${ARG_PARAMS})
     set(plugin_args "")
@@ -94,22 +116,12 @@ function(stridetune_kernel VARIANT)
         list(APPEND params auto_schedule=true "machine_params=${STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS}")
     endif ()
     set_property(GLOBAL PROPERTY "STRIDETUNE_VARIANT_${ARG_SET}|${ARG_GENERATOR}|${description}" ${VARIANT})
-    # Ninja creates the folders of a custom command's outputs; Makefiles do not.
     set(dir ${CMAKE_CURRENT_BINARY_DIR}/stridetune_kernels)
-    file(MAKE_DIRECTORY ${dir})
     foreach (isa IN LISTS ARG_ISAS)
         set(fn stridetune_${VARIANT}_${isa})
-        add_custom_command(OUTPUT ${dir}/${fn}.h ${dir}/${fn}.o
-                           COMMAND $<TARGET_FILE:${generator}>
-                                   -g stridetune_${ARG_GENERATOR} -f ${fn} -n ${fn} -e c_header,object -o ${dir}
-                                   ${plugin_args} target=${STRIDETUNE_TARGET_${isa}}-no_runtime ${params}
-                           DEPENDS ${generator} ${plugin}
-                           COMMENT "Generating ${fn}"
-                           VERBATIM)
-        add_library(${fn} STATIC ${dir}/${fn}.o)
-        set_target_properties(${fn} PROPERTIES LINKER_LANGUAGE CXX POSITION_INDEPENDENT_CODE ON)
-        target_include_directories(${fn} INTERFACE $<BUILD_INTERFACE:${dir}>)
-        target_link_libraries(${fn} INTERFACE ${runtime})
+        stridetune_generate_library(${fn} GENERATOR ${generator} NAME stridetune_${ARG_GENERATOR} DIR ${dir}
+                                    TARGET ${STRIDETUNE_TARGET_${isa}} DEPENDS ${plugin}
+                                    ARGS ${plugin_args} ${params})
         set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_LIBRARIES ${fn})
         set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_ENTRIES
                      "    {\"${VARIANT}\", \"${ARG_GENERATOR}\", \"${description}\", stridetune::Isa::${isa}, ${fn}, ${fn}_metadata, \"${fn}\", ${fixed_tiles}},")

@@ -36,7 +36,9 @@ public:
                                                                                      std::end(specialized_strides))};
 
     Input<FloatBuffer> input{"input", 4};    // (c, x, y, n)
-    Input<FloatBuffer> filter{"filter", 4};  // (k, c, fx, fy)
+    // The filter as define_packed_filter() lays it out, (kb, c, fx, fy, ko)
+    // with a block of the schedule's choice (Schedule::filter_block), dense.
+    Input<FloatBuffer> filter{"filter", 5};
     // Range hints bound the index arithmetic for Halide's bounds inference;
     // the runtime validates the real values before any kernel runs.
     Input<int> stride_x{"stride_x", 1, 1, 1 << 16};
@@ -52,7 +54,13 @@ public:
         // Any element stride is accepted, so a strided view (a crop, an
         // as_strided array) runs in place.
         input.dim(0).set_stride(Halide::Expr());
-        filter.dim(0).set_stride(Halide::Expr());
+        filter_block_ = static_cast<const Schedule *>(this)->filter_block(this->get_target());
+        Halide::Expr packed_stride = filter_block_;
+        filter.dim(0).set_bounds(0, filter_block_);
+        for (int d = 1; d < 5; d++) {
+            filter.dim(d).set_min(0).set_stride(packed_stride);
+            packed_stride *= filter.dim(d).extent();
+        }
 
         const bool one_stride = only_stride != 0;
         const Halide::Expr sx = one_stride ? Halide::Expr(int(only_stride)) : Halide::Expr(stride_x);
@@ -60,14 +68,18 @@ public:
         const Halide::Expr dx = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_x);
         const Halide::Expr dy = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_y);
         conv_ = define_strided_conv({input, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
-                                     input.dim(0).stride(), input.dim(1).stride(), filter, filter.dim(0).extent(),
+                                     input.dim(0).stride(), input.dim(1).stride(), filter, filter_block_,
                                      filter.dim(2).extent(), filter.dim(3).extent(), sx, sy, dx, dy, pad_left,
                                      pad_top});
         output = conv_.output;
 
         const EstimatedProblem e = estimated_problem(estimate);
         input.set_estimates({{0, e.c}, {0, e.w}, {0, e.h}, {0, e.n}});
-        filter.set_estimates({{0, e.k}, {0, e.c}, {0, e.fw}, {0, e.fh}});
+        filter.set_estimates({{0, filter_block_},
+                              {0, e.c},
+                              {0, e.fw},
+                              {0, e.fh},
+                              {0, (e.k + filter_block_ - 1) / filter_block_}});
         output.set_estimates({{0, e.k}, {0, e.ow}, {0, e.oh}, {0, e.n}});
         stride_x.set_estimate(e.stride_x);
         stride_y.set_estimate(e.stride_y);
@@ -100,6 +112,10 @@ public:
         return pipeline;
     }
 
+    int filter_block() const override {
+        return filter_block_;
+    }
+
     void bind(const JitArguments &args) override {
         Halide::ImageParam(input).set(args.input);
         Halide::ImageParam(filter).set(args.filter);
@@ -113,6 +129,7 @@ public:
 
 private:
     StridedConv conv_;
+    int filter_block_ = 0;
 };
 
 }  // namespace stridetune

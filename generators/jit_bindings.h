@@ -10,7 +10,8 @@
 namespace stridetune {
 
 struct JitArguments {
-    Halide::Buffer<float> input, filter;  // (c, x, y, n), (k, c, fx, fy)
+    Halide::Buffer<float> input;   // (c, x, y, n)
+    Halide::Buffer<float> filter;  // packed: (kb, c, fx, fy, ko), kb of filter_block()
     int stride_x = 1, stride_y = 1, dilation_x = 1, dilation_y = 1, pad_left = 0, pad_top = 0;
 };
 
@@ -22,6 +23,8 @@ public:
     virtual Halide::Pipeline build_for_jit() = 0;
     // Sets the inputs of the pipeline this generator built (build_pipeline()).
     virtual void bind(const JitArguments &args) = 0;
+    // The output channels a block of its packed filter holds (after build_for_jit()).
+    virtual int filter_block() const = 0;
 
 protected:
     // A scalar generator input is a Variable bound to a Parameter.

@@ -4,6 +4,14 @@ namespace stridetune {
 
 using namespace Halide;
 
+PackedFilter define_packed_filter(const Func &filter, const Expr &out_channels, const Expr &block) {
+    PackedFilter p;
+    const Expr k = p.ko * block + p.kb;
+    p.packed(p.kb, p.c, p.fx, p.fy, p.ko) =
+        select(k < out_channels, filter(clamp(k, 0, out_channels - 1), p.c, p.fx, p.fy), 0.0f);
+    return p;
+}
+
 StridedConv define_strided_conv(const ConvInputs &in) {
     StridedConv a;
     a.in = in;
@@ -21,12 +29,11 @@ StridedConv define_strided_conv(const ConvInputs &in) {
         a.column_phases(x + tap_x / in.stride_x, tap_x % in.stride_x, c,
                         y * in.stride_y + fy * in.dilation_y - in.pad_top, n);
 
-    a.packed_filter(k, c, fx, fy) =
-        select(k < in.out_channels, in.filter(clamp(k, 0, in.out_channels - 1), c, fx, fy), 0.0f);
+    a.filter_tap(k, c, fx, fy) = in.packed_filter(k % in.filter_block, c, fx, fy, k / in.filter_block);
 
     a.r = RDom(0, in.in_channels, 0, in.filter_width, 0, in.filter_height, "r");
     a.conv(k, x, y, n) = 0.0f;
-    a.conv(k, x, y, n) += a.packed_filter(k, a.r.x, a.r.y, a.r.z) * a.strided_view(a.r.x, a.r.y, a.r.z, x, y, n);
+    a.conv(k, x, y, n) += a.filter_tap(k, a.r.x, a.r.y, a.r.z) * a.strided_view(a.r.x, a.r.y, a.r.z, x, y, n);
 
     a.output(k, x, y, n) = a.conv(k, x, y, n);
     return a;

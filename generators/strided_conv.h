@@ -8,16 +8,32 @@ namespace stridetune {
 
 // Layouts, innermost dimension first (Halide's order):
 //   input  (c, x, y, n)    = NHWC
-//   filter (k, c, fx, fy)  = HWIO
+//   filter (k, c, fx, fy)  = HWIO, the caller's
+//   packed filter (kb, c, fx, fy, ko): the filter blocked by `block` output
+//          channels, k = ko * block + kb, zero past the last one
 //   output (k, x, y, n)    = NHWC
+//
+// The filter is packed once (its own pipeline, define_packed_filter) and
+// the kernels read the packed filter, so that a tile of `block` output
+// channels reads its taps from one contiguous run of memory.
+struct PackedFilter {
+    Halide::Var kb{"kb"}, c{"c"}, fx{"fx"}, fy{"fy"}, ko{"ko"};
+    Halide::Func packed{"packed_filter"};
+};
+
+PackedFilter define_packed_filter(const Halide::Func &filter, const Halide::Expr &out_channels,
+                                  const Halide::Expr &block);
+
 struct ConvInputs {
     Halide::Func input;
     Halide::Expr in_channels, in_width, in_height;
     // Element strides of the input's channel and pixel dimensions: schedules
     // specialise on dense layouts to turn strided loads into shuffles.
     Halide::Expr in_channel_stride, in_pixel_stride;
-    Halide::Func filter;
-    Halide::Expr out_channels, filter_width, filter_height;
+    // The packed filter, blocked by `filter_block` channels (a constant).
+    Halide::Func packed_filter;
+    int filter_block;
+    Halide::Expr filter_width, filter_height;
     Halide::Expr stride_x, stride_y, dilation_x, dilation_y, pad_left, pad_top;
 };
 
@@ -38,9 +54,9 @@ struct StridedConv {
     // The numpy answer's as_strided view: patch (c, fx, fy) of output pixel
     // (x, y, n). Materialised, it is the im2col patch matrix.
     Halide::Func strided_view{"strided_view"};
-    // The filter, zero past the last output channel, so that register
-    // tiles over k may round K up.
-    Halide::Func packed_filter{"packed_filter"};
+    // Tap (c, fx, fy) of output channel k, read from the packed filter: zero
+    // past the last output channel, so that register tiles over k may round K up.
+    Halide::Func filter_tap{"filter_tap"};
     // The contraction of the view with the filter.
     Halide::Func conv{"conv"};
     Halide::Func output{"output"};

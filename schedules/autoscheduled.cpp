@@ -6,6 +6,11 @@ namespace stridetune {
 
 class Autoscheduled : public ConvGenerator<Autoscheduled> {
 public:
+    // A vector of output channels a block.
+    int filter_block(const Halide::Target &target) const {
+        return target.natural_vector_size<float>();
+    }
+
     void apply(StridedConv &, const Halide::Target &) {
     }
 };

@@ -52,12 +52,16 @@ RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
     return tile;
 }
 
+int tile_channels(const RegisterTile &tile) {
+    return tile.lanes == Lanes::pixels ? tile.channel_width : tile.channel_width * tile.vector_width;
+}
+
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, const Target &target) {
     const RegisterTile tile = derive_register_tile(requested, target);
     const int vec = tile.vector_width;
     const bool pixel_lanes = tile.lanes == Lanes::pixels;
     const int pixels = pixel_lanes ? tile.x_width * vec : tile.x_width;
-    const int channels = pixel_lanes ? tile.channel_width : tile.channel_width * vec;
+    const int channels = tile_channels(tile);
 
     Func out = a.output, conv = a.conv;
     Var k = a.k, x = a.x, y = a.y, n = a.n;
@@ -113,9 +117,6 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
     update.vectorize(lane).unroll(outer).unroll(y);
-
-    // Filter taps are packed once per call, zero past K.
-    a.packed_filter.compute_root().vectorize(k, target.natural_vector_size<float>(), TailStrategy::RoundUp);
     return {LoopLevel(out, row_tile), LoopLevel(out, xo), vec};
 }
 

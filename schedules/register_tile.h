@@ -39,6 +39,10 @@ struct TileLoops {
 // Fills in the zero (derived) fields of `tile` for `target`.
 RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &target);
 
+// Output channels in one tile of `tile` (derived): the block of the packed
+// filter it reads.
+int tile_channels(const RegisterTile &tile);
+
 // Schedules output and conv as register tiles, parallel over row tiles and
 // images; returns the loops at which a strategy may stage its inputs.
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &tile, const Halide::Target &target);

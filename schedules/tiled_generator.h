@@ -20,6 +20,12 @@ public:
     GeneratorParam<int> x_width{"x_width", 0};
     GeneratorParam<int> rows{"rows", 0};
 
+    // The packed filter is blocked by the tile's output channels, so that a
+    // tile reads its taps contiguously.
+    int filter_block(const Halide::Target &target) const {
+        return tile_channels(derive_register_tile(register_tile(), target));
+    }
+
 protected:
     RegisterTile register_tile() const {
         return {lanes, vector_width, channel_width, x_width, rows};

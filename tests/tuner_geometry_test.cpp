@@ -44,12 +44,12 @@ TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
     JitKernel kernel(stridetune::tune::jit_configuration(Configuration::parse("direct lanes=channels"), d), sse41());
 
     Halide::Buffer<float> input(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+    Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     stridetune::JitArguments args;
-    args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     std::mt19937 rng(3);
     std::uniform_real_distribution<float> dist(-1.f, 1.f);
     input.for_each_value([&](float &v) { v = dist(rng); });
-    args.filter.for_each_value([&](float &v) { v = dist(rng); });
+    filter.for_each_value([&](float &v) { v = dist(rng); });
     // Taps far apart reach the kernel gathered, as the library passes them.
     args.input = input;
     if (stridetune::gathered_axes(d)) {
@@ -62,12 +62,14 @@ TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
     const stridetune::ConvParams g = stridetune::kernel_geometry(d);
     args.pad_left = g.pad_left, args.pad_top = g.pad_top;
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+    stridetune::tune::FilterPacker packer(sse41());
+    ASSERT_NO_THROW(args = kernel.with_packed_filter(args, filter, output, packer));
     ASSERT_NO_THROW(kernel.run(args, output));
 
     // Against the problem as written: the geometry the kernel got changes nothing.
     const ReferenceOutput expected = reference_convolution(
         stridetune::dense<const float>(input.data(), d.input_dims()),
-        stridetune::dense<const float>(args.filter.data(), d.filter_dims()), d.params);
+        stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params);
     EXPECT_EQ(first_mismatch(output.data(), expected), "");
 }
 
@@ -95,12 +97,13 @@ TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
     JitKernel kernel(c, sse41());
     stridetune::JitArguments args;
     args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
-    args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+    Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     args.input.fill(1.f);
-    args.filter.fill(1.f);
+    filter.fill(1.f);
     args.stride_x = 1, args.stride_y = 2;
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
-    EXPECT_THROW(kernel.run(args, output), Halide::RuntimeError);
+    stridetune::tune::FilterPacker packer(sse41());
+    EXPECT_THROW(kernel.run(kernel.with_packed_filter(args, filter, output, packer), output), Halide::RuntimeError);
 }
 
 }  // namespace

@@ -2,14 +2,16 @@
 # Runs the comparison benchmark (bench/layers_benchmark.cpp) on the shipped
 # problem sets on every core, and the seed and ResNet-50 on one thread too,
 # then regenerates the performance section of docs/performance.md and the
-# plot docs/layers.png from its output (bench/report.py). About 11 minutes on
-# the 2-core development machine.
+# plot docs/layers.png from its output (bench/report.py). Last, the per-call
+# overhead benchmark (bench/operator_overhead_benchmark.cpp) on every core and
+# on one thread, its JSON kept beside the others (not an input of report.py).
+# About 11 minutes on the 2-core development machine.
 # Arguments: shape sets of bench/shapes to run (default: the sets below), e.g. seed resnet_50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh --peers
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build build --target stridetune_layers > /dev/null
+cmake --build build --target stridetune_layers stridetune_operator_overhead > /dev/null
 
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(seed resnet_50 mobilenet vgg_11 tails dilated regression_padding)
@@ -52,3 +54,14 @@ for set in "${one_thread_sets[@]}"; do
 done
 tools/update-doc-section.py docs/performance.md performance -- \
     /usr/bin/python3 bench/report.py "${results[@]}" --plot docs/layers.png
+
+# The overhead of a call on tiny problems: every core, and 1 thread. Its rows
+# are not stridetune_layers' (report.py would refuse them): kept apart from
+# results, and run after the docs are written, so that it cannot stop them.
+overhead_threads=("$cores")
+[ "$cores" -gt 1 ] && overhead_threads+=(1)
+for threads in "${overhead_threads[@]}"; do
+  echo "run-benchmarks: operator overhead, $threads thread(s)" >&2
+  build/bench/stridetune_operator_overhead --threads "$threads" --benchmark_repetitions=3 \
+      --benchmark_out="$out/operator_overhead-$threads.json" --benchmark_out_format=json > /dev/null
+done

@@ -21,7 +21,16 @@ struct Problem {
     std::string key() const;
 };
 
-// Checks every argument; throws Error naming the first bad field.
+// Each throws Error naming the first bad field.
+// A tensor's pointer, dims and strides (any tensor).
+void validate_tensor(const char *name, const ConstTensor &t);
+// The sizes (oh and ow are ignored) and params: returns them with oh, ow.
+Problem validate_problem(const Problem &sizes);
+// A filter for `problem`: HWIO of its sizes.
+void validate_filter(const ConstTensor &filter, const Problem &problem);
+// What may differ between runs of one operator: the tensors, against its problem.
+void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem);
+// Every argument of a one-shot call.
 Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params);
 
 }  // namespace stridetune::detail

@@ -59,21 +59,25 @@ std::pair<uintptr_t, uintptr_t> byte_span(const TensorView<T> &t) {
 // element's offset must fit too. Checked here first, so the message names the
 // tensor and nothing runs.
 template<typename T>
+[[noreturn]] void fail_tensor(const char *name, const TensorView<T> &t, const std::string &problem) {
+    fail(std::string(name) + " (dims " + dims_string(t) + ", strides " + strides_string(t) + "): " + problem);
+}
+
+template<typename T>
 void check_tensor(const char *name, const TensorView<T> &t) {
     if (t.data == nullptr) fail(std::string(name) + ": data is a null pointer");
-    const std::string what = std::string(name) + " (dims " + dims_string(t) + ", strides " + strides_string(t) + ")";
     int64_t elements = 1, reach = 0;
     for (int d = 0; d < 4; d++) {
-        if (t.dims[d] <= 0) fail(what + ": dims must all be positive");
+        if (t.dims[d] <= 0) fail_tensor(name, t, "dims must all be positive");
         if (t.dims[d] > halide_index_limit || t.strides[d] > halide_index_limit ||
             t.strides[d] < -halide_index_limit) {
-            fail(what + ": dimension " + std::to_string(d) + " exceeds the 32-bit indexing of the kernels");
+            fail_tensor(name, t, "dimension " + std::to_string(d) + " exceeds the 32-bit indexing of the kernels");
         }
         const int64_t stride = t.strides[d] < 0 ? -t.strides[d] : t.strides[d];
         elements *= t.dims[d];
         reach += (t.dims[d] - 1) * stride;
         if (t.dims[d] * stride > halide_index_limit || elements > halide_index_limit || reach > halide_index_limit) {
-            fail(what + ": spans more elements than the 32-bit indexing of the kernels allows");
+            fail_tensor(name, t, "spans more elements than the 32-bit indexing of the kernels allows");
         }
     }
 }
@@ -152,7 +156,12 @@ std::string Problem::key() const {
     return problem_key(descriptor());
 }
 
-Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {
+void validate_tensor(const char *name, const ConstTensor &t) {
+    check_tensor(name, t);
+}
+
+Problem validate_problem(const Problem &sizes) {
+    const ConvParams &p = sizes.params;
     check_in_range("stride_h", p.stride_h, 1);
     check_in_range("stride_w", p.stride_w, 1);
     check_in_range("dilation_h", p.dilation_h, 1);
@@ -161,16 +170,7 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
     check_in_range("pad_left", p.pad_left, 0);
     check_in_range("pad_bottom", p.pad_bottom, 0);
     check_in_range("pad_right", p.pad_right, 0);
-    check_tensor("input", input);
-    check_tensor("filter", filter);
-    check_tensor("output", output);
-
-    Problem pr{input.dims[0], input.dims[1], input.dims[2], input.dims[3], filter.dims[3], filter.dims[0],
-               filter.dims[1], output.dims[1], output.dims[2], p};
-    if (filter.dims[2] != pr.c) {
-        fail("input and filter: the input has " + std::to_string(pr.c) + " channels (input dims[3]), the filter " +
-             std::to_string(filter.dims[2]) + " (filter dims[2]); they must be equal");
-    }
+    Problem pr = sizes;
     const int64_t oh = output_extent(pr.h, pr.fh, p.stride_h, p.dilation_h, p.pad_top, p.pad_bottom);
     const int64_t ow = output_extent(pr.w, pr.fw, p.stride_w, p.dilation_w, p.pad_left, p.pad_right);
     // Names every field the failing axis's extent depends on.
@@ -209,9 +209,29 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
                  "), are more than the kernels' 32-bit indexing allows");
         }
     }
-    const std::array<int64_t, 4> expected{pr.n, oh, ow, pr.k};
-    if (output.dims != expected) {
-        fail("output: dims " + dims_string(output) + " do not match the expected " + list_string(expected) +
+    return pr;
+}
+
+void validate_filter(const ConstTensor &filter, const Problem &problem) {
+    check_tensor("filter", filter);
+    const std::array<int64_t, 4> expected{problem.fh, problem.fw, problem.c, problem.k};
+    if (filter.dims != expected) {
+        fail("filter: dims " + dims_string(filter) + " do not match the problem's " + list_string(expected) +
+             " (FH, FW, C, K)");
+    }
+}
+
+void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem) {
+    check_tensor("input", input);
+    check_tensor("output", output);
+    const std::array<int64_t, 4> expected_input{problem.n, problem.h, problem.w, problem.c};
+    if (input.dims != expected_input) {
+        fail("input: dims " + dims_string(input) + " do not match the problem's " + list_string(expected_input) +
+             " (N, H, W, C)");
+    }
+    const std::array<int64_t, 4> expected_output{problem.n, problem.oh, problem.ow, problem.k};
+    if (output.dims != expected_output) {
+        fail("output: dims " + dims_string(output) + " do not match the expected " + list_string(expected_output) +
              " (N, OH, OW, K)");
     }
     if (output.strides[3] != 1) {
@@ -221,6 +241,20 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
         fail("output: strides " + strides_string(output) + " make distinct elements share memory");
     }
     if (overlap(output, input)) fail("output: overlaps the input");
+}
+
+Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {
+    check_tensor("input", input);
+    check_tensor("filter", filter);
+    check_tensor("output", output);
+    if (filter.dims[2] != input.dims[3]) {
+        fail("input and filter: the input has " + std::to_string(input.dims[3]) +
+             " channels (input dims[3]), the filter " + std::to_string(filter.dims[2]) +
+             " (filter dims[2]); they must be equal");
+    }
+    const Problem pr = validate_problem({input.dims[0], input.dims[1], input.dims[2], input.dims[3], filter.dims[3],
+                                         filter.dims[0], filter.dims[1], 0, 0, p});
+    validate_run(input, output, pr);
     if (overlap(output, filter)) fail("output: overlaps the filter");
     return pr;
 }

@@ -5,6 +5,7 @@
 
 #include "stridetune/build_settings.h"
 #include "stridetune/error.h"
+#include "strided_conv.h"
 
 namespace stridetune::tune {
 
@@ -24,6 +25,18 @@ Configuration Configuration::parse(const std::string &text) {
     return c;
 }
 
+FilterPacker::FilterPacker(const Halide::Target &target) : target_(target) {
+    const PackedFilter p = define_packed_filter(filter_, filter_.dim(0).extent(), block_);
+    pipeline_ = Halide::Pipeline(p.packed);
+    pipeline_.compile_jit(target_);
+}
+
+void FilterPacker::pack(const Halide::Buffer<float> &filter, Halide::Buffer<float> &packed) {
+    filter_.set(filter);
+    block_.set(packed.dim(0).extent());
+    pipeline_.realize(packed, target_);
+}
+
 JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target) : target_(target) {
     const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
     Parameters generator_params = configuration.parameters;
@@ -41,6 +54,21 @@ JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &t
                                 Halide::MachineParams(build_settings::autoscheduler_machine_params));
     }
     pipeline_.compile_jit(target);
+}
+
+JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide::Buffer<float> &filter,
+                                           Halide::Buffer<float> &output, FilterPacker &packer) {
+    // Without data, the packed filter is a bounds query: the kernel sets the
+    // shape it reads. Its taps and channels are proposed, as they set the
+    // reduction's extent (the runtime's kernel_needs() does the same).
+    Halide::Buffer<float> packed(nullptr, {bindings_->filter_block(), filter.dim(1).extent(), filter.dim(2).extent(),
+                                           filter.dim(3).extent(), 1});
+    arguments.filter = packed;
+    run(arguments, output);
+    packed.allocate();
+    packer.pack(filter, packed);
+    arguments.filter = packed;
+    return arguments;
 }
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {

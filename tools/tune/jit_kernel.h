@@ -26,11 +26,30 @@ struct Configuration {
     }
 };
 
+// The algorithm's filter packing (define_packed_filter), compiled once.
+class FilterPacker {
+public:
+    explicit FilterPacker(const Halide::Target &target);
+    // Fills `packed` (kb, c, fx, fy, ko) from `filter` (k, c, fx, fy).
+    void pack(const Halide::Buffer<float> &filter, Halide::Buffer<float> &packed);
+
+private:
+    Halide::Target target_;
+    Halide::ImageParam filter_{Halide::Float(32), 4, "filter"};
+    Halide::Param<int> block_{"block"};
+    Halide::Pipeline pipeline_;
+};
+
 class JitKernel {
 public:
     // Throws (Halide::CompileError, stridetune::Error) when the
     // configuration does not compile.
     JitKernel(const Configuration &configuration, const Halide::Target &target);
+    // `arguments` with the filter (k, c, fx, fy) packed as this kernel
+    // reads it, for an output of `output`'s shape: as an operator does at
+    // creation, so that the runs timed do not pack.
+    JitArguments with_packed_filter(JitArguments arguments, const Halide::Buffer<float> &filter,
+                                    Halide::Buffer<float> &output, FilterPacker &packer);
     // Throws Halide::RuntimeError if the kernel fails.
     void run(const JitArguments &arguments, Halide::Buffer<float> &output);
 

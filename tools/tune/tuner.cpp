@@ -27,20 +27,21 @@ double median(std::vector<double> v) {
 
 // The problem's tensors, random, and the reference for its first image.
 struct ProblemData {
-    Halide::Buffer<float> input;  // the problem's; args.input is what the kernel reads
-    JitArguments args;
+    Halide::Buffer<float> input;   // the problem's; args.input is what the kernel reads
+    Halide::Buffer<float> filter;  // (k, c, fx, fy); each kernel reads it packed
+    JitArguments args;             // without the filter
     Halide::Buffer<float> output;
     stridetune_test::ReferenceOutput first_image;
 
     explicit ProblemData(const ConvDescriptor &d) {
         // Halide's dimension order, innermost first: NHWC is (c, x, y, n).
         input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
-        args.filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+        filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
         output = Halide::Buffer<float>(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
         input.for_each_value([&](float &v) { v = dist(rng); });
-        args.filter.for_each_value([&](float &v) { v = dist(rng); });
+        filter.for_each_value([&](float &v) { v = dist(rng); });
         // What the library's kernel receives for the problem (its taps
         // gathered, kernel_geometry.h), so that the code timed is the code
         // the library runs.
@@ -56,13 +57,14 @@ struct ProblemData {
         args.pad_left = g.pad_left, args.pad_top = g.pad_top;
         first_image = stridetune_test::reference_convolution(
             dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
-            dense<const float>(args.filter.data(), d.filter_dims()), d.params);
+            dense<const float>(filter.data(), d.filter_dims()), d.params);
     }
 };
 
 struct Measured {
     Configuration configuration;
     JitKernel *kernel;
+    JitArguments args;  // with the filter packed for the kernel
     std::vector<double> ms;  // the current round's samples
     double median_ms() const { return median(ms); }
 };
@@ -72,9 +74,9 @@ bool same_family(const Configuration &a, const Configuration &b) {
     return a.generator == b.generator && strategy_items(a.parameters) == strategy_items(b.parameters);
 }
 
-double time_once(JitKernel &k, ProblemData &data) {
+double time_once(Measured &m, ProblemData &data) {
     const auto start = Clock::now();
-    k.run(data.args, data.output);
+    m.kernel->run(m.args, data.output);
     return seconds_since(start) * 1e3;
 }
 
@@ -82,7 +84,8 @@ double time_once(JitKernel &k, ProblemData &data) {
 
 std::atomic<bool> Tuner::interrupted{false};
 
-Tuner::Tuner(const TuneOptions &options, const Halide::Target &target) : options_(options), target_(target) {
+Tuner::Tuner(const TuneOptions &options, const Halide::Target &target)
+    : options_(options), target_(target), packer_(target) {
 }
 
 Configuration jit_configuration(Configuration c, const ConvDescriptor &problem) {
@@ -191,8 +194,10 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         tried++;
         JitKernel *k = kernel(c, problem);
         if (!k) continue;
+        Measured m{c, k, {}, {}};
         try {
-            k->run(data.args, data.output);
+            m.args = k->with_packed_filter(data.args, data.filter, data.output, packer_);
+            k->run(m.args, data.output);
         } catch (const std::exception &e) {
             std::fprintf(stderr, "  dropped %s: failed on %s: %s\n", c.to_string().c_str(), to_string(problem).c_str(),
                          e.what());
@@ -204,8 +209,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
                          to_string(problem).c_str(), mismatch.c_str());
             continue;
         }
-        Measured m{c, k, {}};
-        for (int r = 0; r < 3; r++) m.ms.push_back(time_once(*k, data));
+        for (int r = 0; r < 3; r++) m.ms.push_back(time_once(m, data));
         alive.push_back(m);
         if (tried % 4 == 0) report("screening", tried);
     }
@@ -223,7 +227,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         for (const Measured &m : alive) round_ms += 5 * m.median_ms();
         if (round_ms / 1e3 > left() * 0.5) break;
         for (Measured &m : alive) {
-            for (int i = 0; i < 5; i++) m.ms.push_back(time_once(*m.kernel, data));
+            for (int i = 0; i < 5; i++) m.ms.push_back(time_once(m, data));
         }
         std::sort(alive.begin(), alive.end(), by_time);
         const size_t keep = std::max(finalists, alive.size() / 2);
@@ -239,10 +243,10 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     for (Measured &m : alive) m.ms.clear();
     for (int round = 0; round < 11 && !interrupted; round++) {
         if (round >= 3 && left() <= 0) break;
-        for (Measured &m : alive) m.ms.push_back(time_once(*m.kernel, data));
+        for (Measured &m : alive) m.ms.push_back(time_once(m, data));
     }
     for (Measured &m : alive) {
-        if (m.ms.empty()) m.ms.push_back(time_once(*m.kernel, data));
+        if (m.ms.empty()) m.ms.push_back(time_once(m, data));
     }
     std::sort(alive.begin(), alive.end(), by_time);
     std::sort(dropped.begin(), dropped.end(), by_time);

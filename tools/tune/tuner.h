@@ -56,6 +56,7 @@ private:
 
     TuneOptions options_;
     Halide::Target target_;
+    FilterPacker packer_;  // once: every candidate reads the filter packed
     std::map<std::string, std::unique_ptr<JitKernel>> compiled_;
     std::map<std::string, std::string> failed_;
     double compile_seconds_ = 0;

@@ -1,26 +1,30 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "conv_params.h"
+#include "descriptor.h"
 #include "isa.h"
 #include "schedule.h"
 #include "tensor.h"
 
 namespace stridetune {
 
-// Per-call choices; unset fields take the library's defaults.
+// Choices for an operator (or a call); unset fields take the library's defaults.
 struct Options {
     std::optional<Schedule> schedule;    // that schedule's general kernel; default: the dispatcher's pick
     std::optional<Isa> max_isa;          // default: max_isa()
     std::optional<std::string> variant;  // a kernel variant by name (see kernels()); wins over schedule
 };
 
-// The kernel a call runs.
+// The kernel an operator (or a call) runs.
 struct Plan {
     Schedule schedule;
     Isa isa;
@@ -29,6 +33,9 @@ struct Plan {
     std::string target;      // the Halide target it was compiled for
     std::string parameters;  // its schedule parameters
     std::string reason;      // why the dispatcher chose it
+    // Whether it runs on the worker threads: work too small to repay waking
+    // them runs on the calling thread alone.
+    bool parallel;
 };
 
 // A compiled kernel: one variant (a generator and its parameters) at one ISA level.
@@ -44,10 +51,54 @@ std::vector<KernelInfo> kernels();
 // Output size along one axis: floor((in + pads - dilation*(filter-1) - 1) / stride) + 1.
 int64_t output_extent(int64_t in, int64_t filter, int stride, int dilation, int pad_begin, int pad_end);
 
+// A convolution created once and run many times, as oneDNN's primitives and
+// XNNPACK's operators are. Creation validates the problem and the filter,
+// chooses the kernel (tuned entry, heuristic or Options) and packs the filter
+// into the layout that kernel reads; run() checks only the two tensors and
+// runs, without allocating, formatting or locking.
+//
 // output[n][oy][ox][k] = sum over fy, fx, c of
 //   input[n][oy*sh + fy*dh - pt][ox*sw + fx*dw - pl][c] * filter[fy][fx][c][k],
-// zero outside the input. input NHWC, filter HWIO [FH][FW][C][K], output NHWC.
-// Validates every argument first (Error names the field; nothing written).
+// zero outside the input. input NHWC (problem.input_dims()), filter HWIO
+// [FH][FW][C][K] (problem.filter_dims()), output NHWC (problem.output_dims()),
+// each with any strides (the output's channel stride 1).
+class Convolution {
+public:
+    // Throws Error naming the field: a problem stridetune cannot run (groups,
+    // sizes or geometry), a filter of other dims, a kernel Options names that
+    // is not built or cannot run the problem. The filter is copied: the
+    // caller may change or free it afterwards.
+    Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const Options &options = {});
+    // The problem of an input of `input_dims` (NHWC), the filter's dims and `params`.
+    Convolution(const std::array<int64_t, 4> &input_dims, const ConstTensor &filter, const ConvParams &params,
+                const Options &options = {});
+    Convolution(Convolution &&) noexcept;
+    Convolution &operator=(Convolution &&) noexcept;
+    ~Convolution();
+
+    // Runs the convolution. Throws Error naming the field for tensors of
+    // other dims, a null pointer, strides the kernels cannot index, an output
+    // that overlaps itself or the input; the output is then untouched. Const:
+    // any number of threads may run one operator at once.
+    void run(const ConstTensor &input, const Tensor &output) const;
+
+    const Plan &plan() const;
+    // The problem as created, canonical (output sizes and bottom/right pads filled in).
+    const ConvDescriptor &problem() const;
+    // Bytes the operator holds for its packed filter.
+    size_t packed_bytes() const;
+
+    struct State;
+
+private:
+    const State &state() const;  // throws Error when moved from
+    std::unique_ptr<const State> state_;
+};
+
+// One call: Convolution(input.dims, filter, params, options).run(input,
+// output), each argument validated before anything runs (Error names the
+// field; nothing written). It packs the filter and chooses the kernel on
+// every call: a layer run more than once is faster as a Convolution.
 // Thread-safe. Returns the plan it ran.
 Plan convolve(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
               const Options &options = {});

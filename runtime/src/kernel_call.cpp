@@ -1,0 +1,123 @@
+#include "kernel_call.h"
+
+#include "stridetune/error.h"
+
+namespace stridetune::detail {
+namespace {
+
+// Halide reports a failed check through this handler; the call that failed
+// turns the message into an Error.
+thread_local std::string halide_error_message;
+
+void record_halide_error(void *, const char *message) {
+    halide_error_message = message;
+}
+
+// Set while a call runs on the calling thread alone.
+thread_local bool serial_call = false;
+halide_do_par_for_t pool_do_par_for = nullptr;
+
+// A parallel loop of one task, or of a serial call, runs on this thread:
+// waking the pool costs microseconds that small problems do not repay.
+int do_par_for(void *user_context, halide_task_t task, int min, int size, uint8_t *closure) {
+    if (!serial_call && size > 1) return pool_do_par_for(user_context, task, min, size, closure);
+    for (int i = min; i < min + size; i++) {
+        if (const int status = task(user_context, i, closure)) return status;
+    }
+    return 0;
+}
+
+void describe(halide_buffer_t &buffer, halide_dimension_t *dims, int dimensions, const float *data) {
+    buffer = halide_buffer_t{};
+    buffer.host = reinterpret_cast<uint8_t *>(const_cast<float *>(data));
+    buffer.type = halide_type_t(halide_type_float, 32);
+    buffer.dimensions = dimensions;
+    buffer.dim = dims;
+}
+
+}  // namespace
+
+HalideBuffer::HalideBuffer(const ConstTensor &t) {
+    for (int d = 0; d < 4; d++) dims[d] = halide_dimension_t(0, int32_t(t.dims[3 - d]), int32_t(t.strides[3 - d]));
+    describe(buffer, dims, 4, t.data);
+}
+
+HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
+    int32_t stride = 1;
+    for (int d = 0; d < 5; d++) {
+        dims[d] = halide_dimension_t(0, filter.extents[size_t(d)], stride);
+        stride *= filter.extents[size_t(d)];
+    }
+    describe(buffer, dims, 5, filter.data);
+}
+
+int KernelCall::run(const Kernel &kernel, const ConvParams &p, bool parallel) {
+    serial_call = !parallel;
+    const int status = kernel.run(&input.buffer, &filter.buffer, p.stride_w, p.stride_h, p.dilation_w,
+                                  p.dilation_h, p.pad_left, p.pad_top, &output.buffer);
+    serial_call = false;
+    return status;
+}
+
+const std::string &halide_error() {
+    return halide_error_message;
+}
+
+void install_halide_handlers() {
+    static const bool installed = [] {
+        halide_set_error_handler(record_halide_error);
+        pool_do_par_for = halide_set_custom_do_par_for(do_par_for);
+        return true;
+    }();
+    (void)installed;
+}
+
+// Asks the kernel, in Halide's bounds-query mode, which regions it would
+// touch; the packed filter's block is a constraint the kernel was compiled
+// with, reported the same way. Hand schedules stay inside the tensors for
+// every shape (the tests check every shape they draw); an autoscheduled
+// one may not, for shapes smaller than its estimates.
+KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, const ConvParams &geometry) {
+    install_halide_handlers();
+    const ConstTensor input = dense(static_cast<const float *>(nullptr), problem.input_dims());
+    const Tensor output = dense(static_cast<float *>(nullptr), problem.output_dims());
+    // The filter's taps and channels come from its own dims (the reduction's
+    // extent); the block and the block count are what the query asks.
+    const PackedFilterView proposed{nullptr, {0, int32_t(problem.ic), int32_t(problem.kw), int32_t(problem.kh), 0}};
+    KernelCall query(input, proposed, output);
+    query.input.make_query();
+    query.filter.make_query();
+    query.output.make_query();
+    KernelNeeds needs;
+    if (query.run(kernel, geometry, false) != 0) {
+        needs.refusal = halide_error();
+        return needs;
+    }
+    for (int d = 0; d < 5; d++) {
+        const halide_dimension_t &dim = query.filter.dims[d];
+        if (dim.min != 0) {
+            throw Error(kernel.function + " asks for its packed filter from index " + std::to_string(dim.min) +
+                        " of dimension " + std::to_string(d) + ": it is not a stridetune kernel");
+        }
+        needs.filter.extents[size_t(d)] = dim.extent;
+    }
+    if (!kernel.fixed_tiles) return needs;
+    const KernelCall actual(input, proposed, output);
+    static const char *const dim_names[2][4] = {{"C", "W", "H", "N"}, {"K", "OW", "OH", "N"}};
+    const HalideBuffer *need[] = {&query.input, &query.output};
+    const HalideBuffer *have[] = {&actual.input, &actual.output};
+    for (int i = 0; i < 2; i++) {
+        for (int d = 0; d < 4; d++) {
+            const halide_dimension_t &n = need[i]->dims[d], &h = have[i]->dims[d];
+            if (n.min < h.min || n.min + n.extent > h.min + h.extent) {
+                needs.refusal = std::string(i == 0 ? "input " : "output ") + dim_names[i][d] + " over [" +
+                                std::to_string(n.min) + ", " + std::to_string(n.min + n.extent - 1) +
+                                "], the tensor has [0, " + std::to_string(h.extent - 1) + "]";
+                return needs;
+            }
+        }
+    }
+    return needs;
+}
+
+}  // namespace stridetune::detail

@@ -1,0 +1,67 @@
+// Calling a generated kernel: its tensors as halide_buffer_ts, Halide's
+// error and thread-pool hooks, and the bounds query that says what a kernel
+// needs of its tensors before it runs.
+#pragma once
+
+#include <HalideRuntime.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "kernel_table.h"
+#include "stridetune/descriptor.h"
+#include "stridetune/tensor.h"
+
+namespace stridetune::detail {
+
+// A filter in the layout define_packed_filter() makes: dense, its dims
+// (kb, c, fx, fy, ko) innermost first.
+struct PackedFilterView {
+    const float *data = nullptr;
+    std::array<int32_t, 5> extents{};
+};
+
+// A tensor as a halide_buffer_t. Halide orders dimensions innermost first;
+// the dims live here, so a HalideBuffer is neither copied nor moved.
+struct HalideBuffer {
+    halide_dimension_t dims[5];
+    halide_buffer_t buffer;
+
+    explicit HalideBuffer(const ConstTensor &t);
+    explicit HalideBuffer(const Tensor &t) : HalideBuffer(ConstTensor{t.data, t.dims, t.strides}) {}
+    explicit HalideBuffer(const PackedFilterView &filter);
+    HalideBuffer(const HalideBuffer &) = delete;
+    // Bounds-query mode: a kernel fills in what it needs of the buffer.
+    void make_query() { buffer.host = nullptr; }
+};
+
+// The buffers of one kernel call.
+struct KernelCall {
+    HalideBuffer input, filter, output;
+
+    KernelCall(const ConstTensor &input, const PackedFilterView &filter, const Tensor &output)
+        : input(input), filter(filter), output(output) {}
+
+    // Runs the kernel on the calling thread alone (parallel false) or on
+    // Halide's worker threads. Returns Halide's status; halide_error()
+    // holds the message of a failure.
+    int run(const Kernel &kernel, const ConvParams &geometry, bool parallel);
+};
+
+// The last message Halide reported on this thread.
+const std::string &halide_error();
+
+// Installs the error handler and the thread-pool hook (once).
+void install_halide_handlers();
+
+// What `kernel` needs to run `problem` (the kernel's problem) with
+// `geometry`: the extents of its packed filter, or why it cannot run it (a
+// kernel with fixed tiles that would reach past the tensors).
+struct KernelNeeds {
+    PackedFilterView filter;  // data null
+    std::string refusal;      // "" when it can run the problem
+};
+KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, const ConvParams &geometry);
+
+}  // namespace stridetune::detail

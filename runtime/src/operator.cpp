@@ -1,0 +1,150 @@
+// stridetune::Convolution: everything that does not change between runs is
+// done once, at creation; run() checks the two tensors and calls the kernel.
+#include <chrono>
+#include <cstdio>
+#include <limits>
+#include <vector>
+
+#include "api_boundary.h"
+#include "packing.h"
+#include "selection.h"
+#include "settings.h"
+#include "stridetune/convolution.h"
+#include "stridetune/kernel_geometry.h"
+
+namespace stridetune {
+
+using detail::Problem;
+
+struct Convolution::State {
+    Problem problem;
+    ConvDescriptor descriptor;  // problem(), canonical
+    std::string key;            // problem_key(descriptor), for the verbose line
+    detail::Selection selection;
+    detail::PackedFilter filter;
+    Plan plan;
+};
+
+namespace {
+
+// The sizes of `d`, checked as a Problem's; its output sizes, if given, must
+// be what the sizes and params give.
+Problem validated_problem(const ConvDescriptor &d) {
+    if (d.groups != 1) {
+        throw Error("problem.groups is " + std::to_string(d.groups) + ": grouped convolutions are not supported yet");
+    }
+    const std::pair<const char *, int64_t> sizes[] = {{"mb", d.mb}, {"ic", d.ic}, {"ih", d.ih}, {"iw", d.iw},
+                                                      {"oc", d.oc}, {"kh", d.kh}, {"kw", d.kw}};
+    for (const auto &[field, value] : sizes) {
+        if (value < 1 || value > std::numeric_limits<int32_t>::max()) {
+            throw Error(std::string("problem.") + field + " is " + std::to_string(value) + ", must be in [1, " +
+                        std::to_string(std::numeric_limits<int32_t>::max()) + "]");
+        }
+    }
+    const Problem p = detail::validate_problem({d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, 0, 0, d.params});
+    const std::pair<const char *, std::pair<int64_t, int64_t>> outputs[] = {{"oh", {d.oh, p.oh}},
+                                                                            {"ow", {d.ow, p.ow}}};
+    for (const auto &[field, given_and_derived] : outputs) {
+        const auto [given, derived] = given_and_derived;
+        if (given != 0 && given != derived) {
+            throw Error(std::string("problem.") + field + " is " + std::to_string(given) +
+                        ", the problem's sizes and params give " + std::to_string(derived));
+        }
+    }
+    return p;
+}
+
+ConvDescriptor problem_of(const std::array<int64_t, 4> &input_dims, const ConstTensor &filter,
+                          const ConvParams &params) {
+    detail::validate_tensor("filter", filter);
+    ConvDescriptor d;
+    d.mb = input_dims[0], d.ih = input_dims[1], d.iw = input_dims[2], d.ic = input_dims[3];
+    d.kh = filter.dims[0], d.kw = filter.dims[1], d.oc = filter.dims[3];
+    d.params = params;
+    return d;
+}
+
+std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const ConstTensor &filter,
+                                                 const Options &options) {
+    detail::install_halide_handlers();
+    num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
+    const Problem problem = validated_problem(d);
+    detail::validate_filter(filter, problem);
+    ConvDescriptor descriptor = problem.descriptor();
+    descriptor.name = d.name;
+    descriptor.occurrences = d.occurrences;
+    detail::Selection selection = detail::select_kernel(problem, options);
+    detail::PackedFilter packed(*selection.kernel, selection.filter_shape, filter);
+    const Plan plan = detail::plan_of(selection);
+    return std::unique_ptr<const Convolution::State>(new Convolution::State{
+        problem, descriptor, problem.key(), std::move(selection), std::move(packed), plan});
+}
+
+// The gathered taps of a run's input (kernel_geometry.h): per thread, so
+// that concurrent runs do not share it, and kept, so that runs after the
+// first do not allocate.
+ConstTensor gathered_input(const Convolution::State &s, const ConstTensor &input) {
+    thread_local std::vector<float> taps;
+    const ConvDescriptor &k = s.selection.kernel_problem;
+    const size_t elements = size_t(k.mb * k.ih * k.iw * k.ic);
+    if (taps.size() < elements) taps.resize(elements);
+    gather_taps(s.descriptor, input, taps.data());
+    return dense<const float>(taps.data(), k.input_dims());
+}
+
+void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
+    detail::validate_run(input, output, s.problem);
+    const detail::Kernel &kernel = *s.selection.kernel;
+    detail::KernelCall call(s.selection.gathered ? gathered_input(s, input) : input, s.filter.view(), output);
+    const bool verbose = detail::verbose();
+    const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const int status = call.run(kernel, s.selection.geometry, s.selection.parallel);
+    if (status != 0) {
+        throw Error(kernel.function + " failed (" + std::to_string(status) + "): " + detail::halide_error());
+    }
+    if (verbose) {
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "stridetune_verbose,exec,%s,%s,%s,%s,%.3f ms,%.1f GFLOP/s\n", kernel.function.c_str(),
+                     std::string(to_string(kernel.isa)).c_str(), s.key.c_str(), s.selection.reason.c_str(), ms,
+                     s.problem.flops() / ms * 1e-6);
+    }
+}
+
+}  // namespace
+
+Convolution::Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const Options &options)
+    : state_(detail::only_errors([&] { return create(problem, filter, options); })) {
+}
+
+Convolution::Convolution(const std::array<int64_t, 4> &input_dims, const ConstTensor &filter,
+                         const ConvParams &params, const Options &options)
+    : state_(detail::only_errors([&] { return create(problem_of(input_dims, filter, params), filter, options); })) {
+}
+
+Convolution::Convolution(Convolution &&) noexcept = default;
+Convolution &Convolution::operator=(Convolution &&) noexcept = default;
+Convolution::~Convolution() = default;
+
+const Convolution::State &Convolution::state() const {
+    if (!state_) throw Error("this Convolution was moved from: it has no problem and no filter");
+    return *state_;
+}
+
+void Convolution::run(const ConstTensor &input, const Tensor &output) const {
+    detail::only_errors([&] { run_kernel(state(), input, output); });
+}
+
+const Plan &Convolution::plan() const {
+    return state().plan;
+}
+
+const ConvDescriptor &Convolution::problem() const {
+    return state().descriptor;
+}
+
+size_t Convolution::packed_bytes() const {
+    return state().filter.bytes();
+}
+
+}  // namespace stridetune

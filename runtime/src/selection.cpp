@@ -1,0 +1,72 @@
+#include "selection.h"
+
+#include "dispatch.h"
+#include "tuning.h"
+#include "stridetune/error.h"
+#include "stridetune/kernel_geometry.h"
+
+namespace stridetune::detail {
+namespace {
+
+// Waking Halide's worker threads and joining them costs a few microseconds
+// (bench/operator_overhead_benchmark), a thread's worth of work of about
+// 2^18 FLOP at the tens of GFLOP/s one core reaches: below that, one
+// thread finishes first. Counted on the kernel's problem (its taps gathered).
+constexpr double parallel_flops = 1 << 18;
+
+bool runs_in_parallel(const ConvDescriptor &kernel_problem) {
+    return kernel_problem.flops() >= parallel_flops;
+}
+
+}  // namespace
+
+Selection select_kernel(const Problem &problem, const Options &options) {
+    const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
+    const ConvDescriptor d = problem.descriptor();
+    const bool gathered = bool(gathered_axes(d));
+    const ConvDescriptor k = gathered ? gathered_problem(d) : d;
+    Selection s{k, gathered, kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
+                runs_in_parallel(k)};
+    // Takes `kernel` if it can run the problem; returns why not, or "".
+    const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
+        const KernelNeeds needs = kernel_needs(kernel, k, s.geometry);
+        if (needs.refusal.empty()) s = {k, gathered, s.geometry, &kernel, reason, needs.filter, s.parallel};
+        return needs.refusal;
+    };
+    const auto take_or_fail = [&](const Kernel &kernel, const std::string &reason) {
+        if (const std::string refusal = take(kernel, reason); !refusal.empty()) {
+            throw Error(kernel.function + " cannot run " + problem.key() + ": its schedule needs " + refusal);
+        }
+        return s;
+    };
+    if (options.variant) {
+        if (options.variant->empty()) throw Error("options.variant is empty: name a kernel variant (see kernels())");
+        const Kernel *kernel = find_variant(*options.variant, isa);
+        if (!kernel) {
+            throw Error("no kernel variant " + *options.variant + " is built for " + std::string(to_string(isa)) +
+                        " or below");
+        }
+        return take_or_fail(*kernel, "requested");
+    }
+    if (options.schedule) return take_or_fail(best_kernel(*options.schedule, isa), "requested");
+    // A tuned kernel with fixed tiles may not fit the tensors (a winner
+    // planned for another size): the next one ranked, or the heuristic.
+    const TunedLookup tuned = tuned_kernels(problem.key(), isa);
+    std::string refusals;
+    for (const TunedCandidate &c : tuned.ranked) {
+        if (take(*c.kernel, c.reason + refusals).empty()) return s;
+        // No details: the verbose line's fields are separated by commas.
+        refusals += "; " + c.kernel->function + " refused the problem (its tiles need more than the tensors)";
+    }
+    const Choice choice = choose_schedule(problem, isa);
+    return take_or_fail(best_kernel(choice.schedule, isa),
+                        choice.reason + "; " + (tuned.ranked.empty() ? tuned.note : "no tuned kernel fits") +
+                            refusals);
+}
+
+Plan plan_of(const Selection &s) {
+    const Kernel &k = *s.kernel;
+    return {k.schedule, k.isa, k.variant, k.function, k.metadata()->target, k.parameters, s.reason, s.parallel};
+}
+
+}  // namespace stridetune::detail

@@ -1,0 +1,29 @@
+// Which kernel runs a validated problem: the one Options names, the tuned
+// one, or the heuristic's (dispatch.h); and what it needs to run.
+#pragma once
+
+#include <string>
+
+#include "kernel_call.h"
+#include "kernel_table.h"
+#include "problem.h"
+
+namespace stridetune::detail {
+
+struct Selection {
+    ConvDescriptor kernel_problem;  // gathered_problem(problem): what the kernel computes
+    bool gathered;                  // its taps gathered along an axis (kernel_geometry.h)
+    ConvParams geometry;            // what the kernel receives (kernel_geometry.h)
+    const Kernel *kernel;
+    std::string reason;
+    PackedFilterView filter_shape;  // the packed filter it reads (data null)
+    bool parallel;                  // on the worker threads, or the calling thread alone
+};
+
+// Throws Error if the kernel Options names is not built or cannot run the
+// problem, or if no kernel can.
+Selection select_kernel(const Problem &problem, const Options &options);
+
+Plan plan_of(const Selection &selection);
+
+}  // namespace stridetune::detail
