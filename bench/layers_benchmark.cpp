@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "estimate_variants.h"
+#include "layer_data.h"
 #include "machine_peak.h"
 #include "peer.h"
 #include "reference.h"
@@ -44,26 +45,7 @@
 namespace {
 
 using stridetune::ConvDescriptor;
-
-// One problem's data, shared by all its competitors.
-struct LayerData {
-    ConvDescriptor d;
-    std::vector<float> input, filter, output;
-    stridetune_test::ReferenceOutput first_image;  // the reference for image 0
-
-    explicit LayerData(const ConvDescriptor &descriptor) : d(descriptor) {
-        std::mt19937 rng(7);
-        std::uniform_real_distribution<float> dist(-1.f, 1.f);
-        input.resize(size_t(d.mb * d.ih * d.iw * d.ic));
-        filter.resize(size_t(d.kh * d.kw * d.ic * d.oc));
-        output.resize(size_t(d.mb * d.oh * d.ow * d.oc));
-        for (float &v : input) v = dist(rng);
-        for (float &v : filter) v = dist(rng);
-        first_image = stridetune_test::reference_convolution(
-            stridetune::dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
-            stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params);
-    }
-};
+using stridetune_bench::LayerData;
 
 // A competitor: prepare once (may refuse the problem), then run.
 struct Competitor {

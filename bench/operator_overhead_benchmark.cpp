@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "peer.h"
+#include "layer_data.h"
 #include "reference.h"
 #include "stridetune.h"
 
@@ -46,23 +47,12 @@ const char *const problems[] = {
     "mb1ic128ih1iw1oc16kh3kw3ph1pw1",
 };
 
-// One problem's data and its reference output.
-struct ProblemData {
+// One problem's data (of one image: its first image's reference is the whole).
+struct ProblemData : stridetune_bench::LayerData {
     std::string text;  // the descriptor as written above: the benchmarks' name
-    ConvDescriptor d;
-    std::vector<float> input, filter, output;
-    stridetune_test::ReferenceOutput reference;
 
-    explicit ProblemData(const char *descriptor) : text(descriptor), d(stridetune::parse_descriptor(descriptor)) {
-        std::mt19937 rng(7);
-        std::uniform_real_distribution<float> dist(-1.f, 1.f);
-        input.resize(size_t(d.mb * d.ih * d.iw * d.ic));
-        filter.resize(size_t(d.kh * d.kw * d.ic * d.oc));
-        output.resize(size_t(d.mb * d.oh * d.ow * d.oc));
-        for (float &v : input) v = dist(rng);
-        for (float &v : filter) v = dist(rng);
-        reference = stridetune_test::reference_convolution(in(), filter_tensor(), d.params);
-    }
+    explicit ProblemData(const char *descriptor)
+        : LayerData(stridetune::parse_descriptor(descriptor)), text(descriptor) {}
 
     stridetune::ConstTensor in() const { return stridetune::dense<const float>(input.data(), d.input_dims()); }
     stridetune::ConstTensor filter_tensor() const {
@@ -80,7 +70,7 @@ struct ProblemData {
         } catch (const std::exception &e) {
             return std::string("failed: ") + e.what();
         }
-        const std::string mismatch = stridetune_test::first_mismatch(output.data(), reference);
+        const std::string mismatch = stridetune_test::first_mismatch(output.data(), first_image);
         return mismatch.empty() ? "" : "wrong result: " + mismatch;
     }
 };

@@ -54,6 +54,10 @@ public:
         // Any element stride is accepted, so a strided view (a crop, an
         // as_strided array) runs in place.
         input.dim(0).set_stride(Halide::Expr());
+        // Every tensor starts at 0 (the runtime's always do): a tile's first
+        // output channel is then a known multiple of the filter block, and
+        // its taps load as dense vectors instead of element by element.
+        for (int d = 0; d < 4; d++) input.dim(d).set_min(0);
         filter_block_ = static_cast<const Schedule *>(this)->filter_block(this->get_target());
         Halide::Expr packed_stride = filter_block_;
         filter.dim(0).set_bounds(0, filter_block_);
@@ -72,6 +76,7 @@ public:
                                      filter.dim(2).extent(), filter.dim(3).extent(), sx, sy, dx, dy, pad_left,
                                      pad_top});
         output = conv_.output;
+        for (int d = 0; d < 4; d++) output.dim(d).set_min(0);
 
         const EstimatedProblem e = estimated_problem(estimate);
         input.set_estimates({{0, e.c}, {0, e.w}, {0, e.h}, {0, e.n}});

@@ -18,6 +18,7 @@
 #include "reference.h"
 #include "stridetune.h"
 #include "test_buffer.h"
+#include "thrown_message.h"
 
 namespace stridetune_test {
 namespace {
@@ -251,18 +252,6 @@ const std::vector<BadInput> &bad_inputs() {
     return cases;
 }
 
-std::string thrown_message(const std::function<void()> &call, bool &threw_error) {
-    threw_error = false;
-    try {
-        call();
-    } catch (const stridetune::Error &e) {
-        threw_error = true;
-        return e.what();
-    } catch (const std::exception &e) {
-        return std::string("a std::exception that is not stridetune::Error: ") + e.what();
-    }
-    return "nothing thrown";
-}
 
 class BadInputs : public testing::TestWithParam<size_t> {};
 

@@ -19,8 +19,17 @@ struct Received {
 };
 thread_local Received received;
 
-int record_geometry(halide_buffer_t *, halide_buffer_t *, int stride_x, int stride_y, int dilation_x, int dilation_y,
-                    int, int, halide_buffer_t *) {
+// Answers the runtime's bounds query as a kernel must: the packed filter
+// it reads, here blocked by one output channel (kb, c, fx, fy, ko).
+int record_geometry(halide_buffer_t *input, halide_buffer_t *filter, int stride_x, int stride_y, int dilation_x,
+                    int dilation_y, int, int, halide_buffer_t *output) {
+    if (input->host == nullptr || filter->host == nullptr || output->host == nullptr) {
+        if (filter->host == nullptr) {
+            filter->dim[0].extent = 1;
+            filter->dim[4].extent = output->dim[0].extent;
+        }
+        return 0;
+    }
     received = {stride_x, stride_y, dilation_x, dilation_y};
     return 0;
 }

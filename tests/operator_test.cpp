@@ -32,6 +32,7 @@
 #include "schedule_isa.h"
 #include "stridetune.h"
 #include "test_buffer.h"
+#include "thrown_message.h"
 
 namespace stridetune_test {
 namespace {
@@ -80,19 +81,6 @@ DescribedData described_data(const std::string &text, uint32_t seed) {
     return d;
 }
 
-// What a call throws: an Error's message, else a description of what happened instead.
-std::string thrown_message(const std::function<void()> &call, bool &threw_error) {
-    threw_error = false;
-    try {
-        call();
-    } catch (const stridetune::Error &e) {
-        threw_error = true;
-        return e.what();
-    } catch (const std::exception &e) {
-        return std::string("a std::exception that is not stridetune::Error: ") + e.what();
-    }
-    return "nothing thrown";
-}
 
 // Which tensor a message names first: "input", "output" or "".
 std::string first_tensor_named(const std::string &message) {

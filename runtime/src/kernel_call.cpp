@@ -95,9 +95,11 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     }
     for (int d = 0; d < 5; d++) {
         const halide_dimension_t &dim = query.filter.dims[d];
-        if (dim.min != 0) {
-            throw Error(kernel.function + " asks for its packed filter from index " + std::to_string(dim.min) +
-                        " of dimension " + std::to_string(d) + ": it is not a stridetune kernel");
+        const bool proposed_extent = d >= 1 && d <= 3;
+        if (dim.min != 0 || dim.extent < 1 || (proposed_extent && dim.extent != proposed.extents[size_t(d)])) {
+            throw Error(kernel.function + " asks for a packed filter of [" + std::to_string(dim.min) + ", " +
+                        std::to_string(dim.min + dim.extent) + ") along dimension " + std::to_string(d) +
+                        ": not the layout stridetune packs");
         }
         needs.filter.extents[size_t(d)] = dim.extent;
     }
