@@ -17,7 +17,8 @@ using stridetune::detail::TuningFile;
 
 // Times compare exactly: the writer prints enough digits to give the same double back.
 bool same(const TunedConfiguration &a, const TunedConfiguration &b) {
-    return a.generator == b.generator && a.parameters == b.parameters && a.median_ms == b.median_ms;
+    return a.generator == b.generator && a.parameters == b.parameters && a.median_ms == b.median_ms &&
+           a.parallel == b.parallel;
 }
 
 bool same(const TunedProblem &a, const TunedProblem &b) {

@@ -7,14 +7,15 @@ each option) and refused ones near the limits, so that mutations start on
 both sides of validation.
 """
 import pathlib
+import re
 
 OUTPUT_DIMS_EXPECTED, INPUT_DENSE, FILTER_DENSE, OUTPUT_DENSE = 0x01, 0x02, 0x04, 0x08
 MAX_ISA, SCHEDULE, VARIANT, SHARED_BUFFER = 0x10, 0x20, 0x40, 0x80
 DENSE = OUTPUT_DIMS_EXPECTED | INPUT_DENSE | FILTER_DENSE | OUTPUT_DENSE
 ISAS = ["sse41", "avx2", "avx512"]
-# builtin_kernels.def's order.
-SCHEDULES = ["direct_channels", "direct_pixels", "gemm_tile", "gemm_tile_pixels", "gemm_whole", "adams2019",
-             "mullapudi2016"]
+# The schedules in builtin_kernels.def's order: the order of stridetune::all_schedules.
+TABLE = pathlib.Path(__file__).resolve().parent.parent / "runtime/include/stridetune/builtin_kernels.def"
+SCHEDULES = re.findall(r"^STRIDETUNE_KERNEL\((\w+),", TABLE.read_text(), re.MULTILINE)
 
 
 def integer(value: int, width: int = 8) -> bytes:

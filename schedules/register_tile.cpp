@@ -68,15 +68,20 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     Var ko("ko"), ki("ki"), xo("xo"), xi("xi"), yo("yo"), yi("yi"), row_tile("row_tile");
 
     // The output copies each tile out of the accumulators, in parallel over
-    // tiles of rows and images. Its edges are guarded, so no shape is too
+    // tiles of rows and images (and blocks of output channels, outermost). Its edges are guarded, so no shape is too
     // small and nothing past the output is written.
+    const bool channels_outer = tile.outer == Outer::channels;
     auto tile_output = [&](Stage s, TailStrategy x_tail) -> Stage {
-        return s.split(y, yo, yi, tile.rows, TailStrategy::GuardWithIf)
+        s.split(y, yo, yi, tile.rows, TailStrategy::GuardWithIf)
             .split(x, xo, xi, pixels, x_tail)
-            .split(k, ko, ki, channels, TailStrategy::GuardWithIf)
-            .reorder(ki, xi, yi, ko, xo, yo, n)
-            .fuse(yo, n, row_tile)
-            .parallel(row_tile);
+            .split(k, ko, ki, channels, TailStrategy::GuardWithIf);
+        if (channels_outer) {
+            Var block_rows("block_rows");
+            s.reorder(ki, xi, yi, xo, yo, ko, n).fuse(yo, ko, block_rows).fuse(block_rows, n, row_tile);
+        } else {
+            s.reorder(ki, xi, yi, ko, xo, yo, n).fuse(yo, n, row_tile);
+        }
+        return s.parallel(row_tile);
     };
     if (pixel_lanes) {
         // Output channels are innermost in memory, pixels in the lanes.
@@ -101,7 +106,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     // One tile of accumulators, of constant size: it is computed whole even
     // at the output's edges, where it reads zero padding and zero filter
     // taps, so the unrolled tile lives in registers.
-    conv.compute_at(out, ko)
+    conv.compute_at(out, channels_outer ? xo : ko)
         .bound_extent(k, channels)
         .bound_extent(x, pixels)
         .bound_extent(y, tile.rows)

@@ -14,8 +14,21 @@ enum class Lanes {
     pixels,    // output pixels along x: for small K (the numpy answer's K = 5)
 };
 
+// What the parallel loop hands out, outermost first.
+enum class Outer {
+    // Tiles of rows (and images): each task runs every output channel over
+    // input rows it stages once.
+    rows,
+    // Blocks of output channels, then tiles of rows: a block's filter taps
+    // stay in cache while it runs every row, where the filter outweighs the
+    // input (small outputs of many channels) and rows outermost would stream
+    // the whole filter once a row tile.
+    channels,
+};
+
 struct RegisterTile {
     Lanes lanes = Lanes::channels;
+    Outer outer = Outer::rows;
     // Floats per vector; 0 takes the target's natural width. A narrower
     // vector wastes fewer lanes when K (or OW) is small.
     int vector_width = 0;

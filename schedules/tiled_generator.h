@@ -14,6 +14,7 @@ public:
     using GeneratorParam = Halide::GeneratorParam<T>;
 
     GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
+    GeneratorParam<Outer> outer{"outer", Outer::rows, {{"rows", Outer::rows}, {"channels", Outer::channels}}};
     // 0: derived from the target's register file (derive_register_tile).
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> channel_width{"channel_width", 0};
@@ -28,7 +29,7 @@ public:
 
 protected:
     RegisterTile register_tile() const {
-        return {lanes, vector_width, channel_width, x_width, rows};
+        return {lanes, outer, vector_width, channel_width, x_width, rows};
     }
 };
 

@@ -71,6 +71,9 @@ TEST(ScheduleOf, FollowsTheStrategyItems) {
     };
     EXPECT_EQ(of("direct", "lanes=channels"), Schedule::direct_channels);
     EXPECT_EQ(of("direct", "channel_width=3 lanes=channels rows=2 x_width=8"), Schedule::direct_channels);
+    // The row with the most strategy items wins: direct_channels' are a subset.
+    EXPECT_EQ(of("direct", "channel_width=1 lanes=channels outer=channels rows=4"), Schedule::direct_channel_blocks);
+    EXPECT_EQ(of("direct", "lanes=channels outer=rows"), Schedule::direct_channels);
     EXPECT_EQ(of("direct", "channel_width=5 lanes=pixels vector_width=8"), Schedule::direct_pixels);
     EXPECT_EQ(of("copy_then_gemm", "lanes=channels patches=tile rows=2"), Schedule::gemm_tile);
     EXPECT_EQ(of("copy_then_gemm", "lanes=pixels patches=tile x_width=2"), Schedule::gemm_tile_pixels);

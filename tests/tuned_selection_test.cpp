@@ -136,6 +136,20 @@ TEST(RuntimeTuningFile, ItsWinnerRuns) {
     EXPECT_EQ(plan.reason, "tuned (STRIDETUNE_TUNING_FILE rank 1)");
 }
 
+// The tuner's measured grain (on the worker threads or the calling thread
+// alone) wins over the library's own rule: the entry says the opposite.
+TEST(RuntimeTuningFile, ItsWinnersMeasuredGrainApplies) {
+    stridetune::Options forced;
+    forced.variant = "gemm_whole";
+    const bool by_rule = plan_small(forced).parallel;
+    TuningFile f = file_for_this_machine();
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0, !by_rule}, {}};
+    setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, "gemm_whole");
+    EXPECT_EQ(plan.parallel, !by_rule);
+}
+
 TEST(RuntimeTuningFile, AWinnerNotBuiltFallsToTheFirstBuiltRunnerUp) {
     TuningFile f = file_for_this_machine();
     f.problems[small_problem_key()] = {"small",

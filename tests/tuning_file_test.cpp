@@ -28,8 +28,9 @@ std::string temporary_path(const std::string &name) {
 TuningFile sample() {
     TuningFile f{{"GenuineIntel", "Some \"quoted\" CPU", stridetune::Isa::avx2, 8}, "14.0.0", {}};
     f.problems["mb1ic3ih9iw9oc4oh9ow9kh3kw3sh1sw1ph1pw1dh0dw0"] = {
-        "a", {"direct", "lanes=pixels", 0.25}, {{"copy_then_gemm", "lanes=channels patches=tile", 0.5}}};
-    f.problems["mb2ic8ih5iw5oc8oh3ow3kh1kw1sh2sw2ph0pw0dh0dw0"] = {"", {"autoscheduled", "autoscheduler=Adams2019", 1.5}, {}};
+        "a", {"direct", "lanes=pixels", 0.25, false}, {{"copy_then_gemm", "lanes=channels patches=tile", 0.5, {}}}};
+    f.problems["mb2ic8ih5iw5oc8oh3ow3kh1kw1sh2sw2ph0pw0dh0dw0"] = {
+        "", {"autoscheduled", "autoscheduler=Adams2019", 1.5, true}, {}};
     return f;
 }
 
@@ -37,6 +38,7 @@ void expect_same(const TunedConfiguration &a, const TunedConfiguration &b) {
     EXPECT_EQ(a.generator, b.generator);
     EXPECT_EQ(a.parameters, b.parameters);
     EXPECT_DOUBLE_EQ(a.median_ms, b.median_ms);
+    EXPECT_EQ(a.parallel, b.parallel);
 }
 
 TEST(TuningFile, RoundTrips) {

@@ -116,7 +116,9 @@ bool register_kernels(const KernelRegistration *kernels, size_t kernel_count, co
     r.kernels.insert(front ? r.kernels.begin() : r.kernels.end(), added.begin(), added.end());
     std::vector<TunedEntry> added_tuned;
     for (size_t i = 0; i < tuned_count && origin; i++) {
-        added_tuned.push_back({tuned[i].problem, tuned[i].variant, *origin});
+        std::optional<bool> parallel;
+        if (tuned[i].grain) parallel = std::string(tuned[i].grain) == "parallel";
+        added_tuned.push_back({tuned[i].problem, tuned[i].variant, parallel, *origin});
     }
     r.tuned.insert(front ? r.tuned.begin() : r.tuned.end(), added_tuned.begin(), added_tuned.end());
     r.generation++;

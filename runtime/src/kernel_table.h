@@ -6,6 +6,7 @@
 #include <HalideRuntime.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct Kernel {
 
 struct TunedEntry {
     std::string problem, variant;
+    std::optional<bool> parallel;  // as the tuner measured it; none: the library decides
     TuningOrigin origin;  // pointers into the registration's static data
 };
 

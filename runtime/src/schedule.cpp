@@ -3,13 +3,19 @@
 namespace stridetune {
 
 Schedule schedule_of(std::string_view generator, const Parameters &parameters) {
-    const BuiltinKernel *first_of_generator = nullptr;
+    const BuiltinKernel *first_of_generator = nullptr, *most_specific = nullptr;
+    size_t most_items = 0;
     for (const BuiltinKernel &b : builtin_kernels) {
         if (b.generator != generator) continue;
-        if (parameters.includes(Parameters::parse(b.strategy))) return b.schedule;
         if (!first_of_generator) first_of_generator = &b;
+        const Parameters strategy = Parameters::parse(b.strategy);
+        if (parameters.includes(strategy) && (!most_specific || strategy.items().size() > most_items)) {
+            most_specific = &b;
+            most_items = strategy.items().size();
+        }
     }
-    return first_of_generator ? first_of_generator->schedule : all_schedules[0];
+    const BuiltinKernel *row = most_specific ? most_specific : first_of_generator;
+    return row ? row->schedule : all_schedules[0];
 }
 
 Parameters strategy_items(const Parameters &parameters) {

@@ -54,7 +54,10 @@ Selection select_kernel(const Problem &problem, const Options &options) {
     const TunedLookup tuned = tuned_kernels(problem.key(), isa);
     std::string refusals;
     for (const TunedCandidate &c : tuned.ranked) {
-        if (take(*c.kernel, c.reason + refusals).empty()) return s;
+        if (take(*c.kernel, c.reason + refusals).empty()) {
+            s.parallel = c.parallel.value_or(s.parallel);
+            return s;
+        }
         // No details: the verbose line's fields are separated by commas.
         refusals += "; " + c.kernel->function + " refused the problem (its tiles need more than the tensors)";
     }

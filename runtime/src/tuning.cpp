@@ -51,7 +51,8 @@ TunedLookup look_up(const std::string &problem, Isa cap) {
             ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
             for (size_t rank = 0; rank < ranked.size(); rank++) {
                 if (const Kernel *k = find_configuration(ranked[rank].generator, ranked[rank].parameters, cap)) {
-                    lookup.ranked.push_back({k, "tuned (STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + ")"});
+                    lookup.ranked.push_back({k, "tuned (STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + ")",
+                                             ranked[rank].parallel});
                 }
             }
         }
@@ -67,7 +68,7 @@ TunedLookup look_up(const std::string &problem, Isa cap) {
             continue;
         }
         if (const Kernel *k = find_variant(e.variant, cap)) {
-            lookup.ranked.push_back({k, "tuned (compiled-in tuning)"});
+            lookup.ranked.push_back({k, "tuned (compiled-in tuning)", e.parallel});
             break;
         }
     }

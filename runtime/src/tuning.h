@@ -3,6 +3,7 @@
 // compiled kernels without a rebuild), then from the tuning compiled in.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,8 @@ namespace stridetune::detail {
 
 struct TunedCandidate {
     const Kernel *kernel;
-    std::string reason;  // e.g. "tuned (STRIDETUNE_TUNING_FILE rank 2)"
+    std::string reason;            // e.g. "tuned (STRIDETUNE_TUNING_FILE rank 2)"
+    std::optional<bool> parallel;  // as the tuner measured it; none: the library decides
 };
 
 struct TunedLookup {

@@ -19,8 +19,12 @@ using nlohmann::json;
 // Parameters are made canonical, the form the kernel registrations have,
 // so that a file edited by hand matches them too.
 TunedConfiguration configuration_from(const json &j) {
-    return {j.at("generator").get<std::string>(),
-            Parameters::parse(j.at("parameters").get<std::string>()).to_string(), j.at("median_ms").get<double>()};
+    TunedConfiguration c{j.at("generator").get<std::string>(),
+                         Parameters::parse(j.at("parameters").get<std::string>()).to_string(),
+                         j.at("median_ms").get<double>(),
+                         {}};
+    if (j.contains("parallel")) c.parallel = j.at("parallel").get<bool>();
+    return c;
 }
 
 // json's get<int>() casts unchecked: a float out of int's range is undefined
@@ -34,7 +38,9 @@ int int_at(const json &object, const char *key, const std::string &origin) {
 }
 
 json to_json(const TunedConfiguration &c) {
-    return {{"generator", c.generator}, {"parameters", c.parameters}, {"median_ms", c.median_ms}};
+    json j = {{"generator", c.generator}, {"parameters", c.parameters}, {"median_ms", c.median_ms}};
+    if (c.parallel) j["parallel"] = *c.parallel;
+    return j;
 }
 
 }  // namespace

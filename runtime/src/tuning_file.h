@@ -10,7 +10,8 @@
 //   "problems": {
 //     "<canonical descriptor>": {
 //       "name": "resnet_50:res2a_branch2a",
-//       "winner": {"generator": "direct", "parameters": "lanes=pixels", "median_ms": 4.2},
+//       "winner": {"generator": "direct", "parameters": "lanes=pixels", "median_ms": 4.2,
+//                  "parallel": true},
 //       "runners_up": [ ...same, fastest first... ]
 //     }
 //   }
@@ -18,11 +19,13 @@
 //
 // Problems are keyed by stridetune::problem_key(); parameters are in the
 // canonical form of stridetune::Parameters, which the kernel registrations
-// use. Files with a "threads" field (written before it was dropped: nothing
+// use. "parallel" (the winner's, optional): whether it ran faster on the
+// worker threads than on the calling thread alone, as the tuner measured. Files with a "threads" field (written before it was dropped: nothing
 // read it) are read as before.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,7 @@ namespace stridetune::detail {
 struct TunedConfiguration {
     std::string generator, parameters;
     double median_ms = 0;
+    std::optional<bool> parallel;  // measured; none: not measured
 };
 
 struct TunedProblem {

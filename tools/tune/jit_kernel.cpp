@@ -8,6 +8,17 @@
 #include "strided_conv.h"
 
 namespace stridetune::tune {
+namespace {
+
+int serial_do_par_for(Halide::JITUserContext *context, int (*task)(Halide::JITUserContext *, int, uint8_t *), int min,
+                      int size, uint8_t *closure) {
+    for (int i = min; i < min + size; i++) {
+        if (const int status = task(context, i, closure)) return status;
+    }
+    return 0;
+}
+
+}  // namespace
 
 std::string Configuration::to_string() const {
     const std::string items = parameters.to_string();
@@ -69,6 +80,10 @@ JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide:
     packer.pack(filter, packed);
     arguments.filter = packed;
     return arguments;
+}
+
+void JitKernel::set_parallel(bool parallel) {
+    pipeline_.jit_handlers().custom_do_par_for = parallel ? nullptr : serial_do_par_for;
 }
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {

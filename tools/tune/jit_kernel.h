@@ -52,6 +52,10 @@ public:
                                     Halide::Buffer<float> &output, FilterPacker &packer);
     // Throws Halide::RuntimeError if the kernel fails.
     void run(const JitArguments &arguments, Halide::Buffer<float> &output);
+    // Whether later runs use Halide's worker threads (the default) or run
+    // the parallel loop on the calling thread, as the runtime does for a
+    // problem too small to repay waking the workers (runtime/src/kernel_call.cpp).
+    void set_parallel(bool parallel);
 
 private:
     Halide::Target target_;

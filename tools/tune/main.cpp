@@ -178,6 +178,7 @@ int main(int argc, char **argv) {
             throw Error("--isa " + isa_name + ": this CPU runs up to " + std::string(to_string(detected_isa())));
         }
         options.isa = *isa;
+        options.threads = threads;
         options.autoschedulers = !no_autoschedulers;
         // Halide's JIT runtime sizes its thread pool from the environment
         // when it starts, which is at the first kernel's run.

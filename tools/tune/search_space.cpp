@@ -65,6 +65,16 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 }
             }
         }
+        // Blocks of output channels outermost (register_tile.h's Outer),
+        // one to four rows a tile, x_width derived from the register file.
+        for (int cw = 1; cw <= 2 && cw <= k_vectors; cw++) {
+            for (int rows : {1, 2, 4}) {
+                if (cw == 2 && rows == 2) continue;  // the built-in direct_channel_blocks, listed above
+                Parameters items = tile({{"channel_width", cw}, {"rows", rows}});
+                items.set("outer", "channels");
+                hand.push_back(configuration(s, "channels", items));
+            }
+        }
         // Output pixels in lanes, for small K: channel_width unrolled output
         // channels, x_width vectors of pixels, rows from the register file;
         // half-width vectors waste fewer lanes on narrow outputs.

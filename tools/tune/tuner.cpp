@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
 
 #include "reference.h"
@@ -252,12 +253,29 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     std::sort(dropped.begin(), dropped.end(), by_time);
     alive.insert(alive.end(), dropped.begin(), dropped.end());
 
+    // The grain: the winner on the calling thread alone, interleaved with it
+    // on the workers.
+    std::optional<bool> parallel;
+    if (options_.threads > 1 && !interrupted) {
+        Measured &w = alive.front();
+        std::vector<double> serial_ms, parallel_ms;
+        for (int round = 0; round < 11 && !interrupted && (round < 3 || left() > 0); round++) {
+            w.kernel->set_parallel(false);
+            serial_ms.push_back(time_once(w, data));
+            w.kernel->set_parallel(true);
+            parallel_ms.push_back(time_once(w, data));
+        }
+        parallel = median(parallel_ms) <= median(serial_ms);
+    }
+
     detail::TunedProblem result;
     result.name = problem.name;
     for (size_t i = 0; i < alive.size() && int(i) <= options_.runners_up; i++) {
         const Measured &m = alive[i];
-        detail::TunedConfiguration t{m.configuration.generator, m.configuration.parameters.to_string(), m.median_ms()};
+        detail::TunedConfiguration t{m.configuration.generator, m.configuration.parameters.to_string(), m.median_ms(),
+                                     {}};
         if (i == 0) {
+            t.parallel = parallel;
             result.winner = t;
         } else {
             result.runners_up.push_back(t);

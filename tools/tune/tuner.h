@@ -29,6 +29,9 @@ struct TuneOptions {
     bool exhaustive = false;          // screen every candidate, whatever the budget
     std::vector<std::string> only;    // "generator key=value ...": search these alone
     int runners_up = 5;
+    // Worker threads (HL_NUM_THREADS): above 1, the winner is also timed on
+    // the calling thread alone, and the faster way recorded.
+    int threads = 1;
 };
 
 // Where a problem stands in the whole run, for the progress line.

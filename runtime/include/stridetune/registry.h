@@ -35,6 +35,9 @@ struct KernelRegistration {
 struct TunedRegistration {
     const char *problem;
     const char *variant;
+    // "serial" if the tuner measured it faster on the calling thread alone,
+    // "parallel" if on the worker threads; null: the library decides.
+    const char *grain = nullptr;
 };
 
 // Where tuned entries apply: the tuning file's CPU and Halide version.
