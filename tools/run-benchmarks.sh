@@ -60,8 +60,12 @@ tools/update-doc-section.py docs/performance.md performance -- \
 # results, and run after the docs are written, so that it cannot stop them.
 overhead_threads=("$cores")
 [ "$cores" -gt 1 ] && overhead_threads+=(1)
+overhead_results=()
 for threads in "${overhead_threads[@]}"; do
   echo "run-benchmarks: operator overhead, $threads thread(s)" >&2
   build/bench/stridetune_operator_overhead --threads "$threads" --benchmark_repetitions=3 \
       --benchmark_out="$out/operator_overhead-$threads.json" --benchmark_out_format=json > /dev/null
+  overhead_results+=("$out/operator_overhead-$threads.json")
 done
+tools/update-doc-section.py docs/performance.md operator-overhead -- \
+    /usr/bin/python3 bench/overhead_report.py "${overhead_results[@]}"
