@@ -85,6 +85,8 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     // extent); the block and the block count are what the query asks.
     const PackedFilterView proposed{nullptr, {0, int32_t(problem.ic), int32_t(problem.kw), int32_t(problem.kh), 0}};
     KernelCall query(input, proposed, output);
+    // What the tensors have, before the query overwrites it with what the kernel needs.
+    const KernelCall actual(input, proposed, output);
     query.input.make_query();
     query.filter.make_query();
     query.output.make_query();
@@ -104,7 +106,6 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
         needs.filter.extents[size_t(d)] = dim.extent;
     }
     if (!kernel.fixed_tiles) return needs;
-    const KernelCall actual(input, proposed, output);
     static const char *const dim_names[2][4] = {{"C", "W", "H", "N"}, {"K", "OW", "OH", "N"}};
     const HalideBuffer *need[] = {&query.input, &query.output};
     const HalideBuffer *have[] = {&actual.input, &actual.output};

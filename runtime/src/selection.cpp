@@ -30,7 +30,11 @@ Selection select_kernel(const Problem &problem, const Options &options) {
     // Takes `kernel` if it can run the problem; returns why not, or "".
     const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
         const KernelNeeds needs = kernel_needs(kernel, k, s.geometry);
-        if (needs.refusal.empty()) s = {k, gathered, s.geometry, &kernel, reason, needs.filter, s.parallel};
+        if (needs.refusal.empty()) {
+            s.kernel = &kernel;
+            s.reason = reason;
+            s.filter_shape = needs.filter;
+        }
         return needs.refusal;
     };
     const auto take_or_fail = [&](const Kernel &kernel, const std::string &reason) {

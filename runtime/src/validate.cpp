@@ -221,9 +221,10 @@ void validate_filter(const ConstTensor &filter, const Problem &problem) {
     }
 }
 
-void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem) {
-    check_tensor("input", input);
-    check_tensor("output", output);
+namespace {
+
+// The two tensors of a run against the problem, each already checked alone.
+void check_run_shapes(const ConstTensor &input, const Tensor &output, const Problem &problem) {
     const std::array<int64_t, 4> expected_input{problem.n, problem.h, problem.w, problem.c};
     if (input.dims != expected_input) {
         fail("input: dims " + dims_string(input) + " do not match the problem's " + list_string(expected_input) +
@@ -243,6 +244,14 @@ void validate_run(const ConstTensor &input, const Tensor &output, const Problem 
     if (overlap(output, input)) fail("output: overlaps the input");
 }
 
+}  // namespace
+
+void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem) {
+    check_tensor("input", input);
+    check_tensor("output", output);
+    check_run_shapes(input, output, problem);
+}
+
 Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {
     check_tensor("input", input);
     check_tensor("filter", filter);
@@ -254,7 +263,7 @@ Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tens
     }
     const Problem pr = validate_problem({input.dims[0], input.dims[1], input.dims[2], input.dims[3], filter.dims[3],
                                          filter.dims[0], filter.dims[1], 0, 0, p});
-    validate_run(input, output, pr);
+    check_run_shapes(input, output, pr);
     if (overlap(output, filter)) fail("output: overlaps the filter");
     return pr;
 }
