@@ -30,6 +30,9 @@ public:
             view.vectorize(a.x, vec, TailStrategy::RoundUp);
         } else {
             view.vectorize(a.c, vec, TailStrategy::GuardWithIf);
+            // Dense channels (the usual NHWC) copy in vector loads; other
+            // channel strides gather lane by lane.
+            view.specialize(a.in.in_channel_stride == 1);
         }
         if (patches == PatchScope::whole) {
             view.compute_root().parallel(a.n);

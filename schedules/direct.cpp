@@ -45,6 +45,9 @@ public:
         } else {
             a.padded.compute_at(loops.row_tile)
                 .vectorize(a.c, vec, TailStrategy::GuardWithIf);
+            // Dense channels (the usual NHWC) copy in vector loads; other
+            // channel strides gather lane by lane.
+            a.padded.specialize(a.in.in_channel_stride == 1);
         }
         specialize_common_strides(a.in, a.output);
     }
