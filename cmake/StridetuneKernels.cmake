@@ -102,8 +102,12 @@ function(stridetune_kernel VARIANT)
     set(plugin_args "")
     set(plugin "")
     # Autoscheduled tiles assume the estimates' sizes and may pass a smaller
-    # problem's edges; hand schedules guard their edges.
+    # problem's edges, and a kernel that reads its input in place passes a
+    # padded problem's; other hand schedules guard their edges.
     set(fixed_tiles false)
+    if ("${ARG_PARAMS}" MATCHES "(^|;)padding=none(;|$)")
+        set(fixed_tiles true)
+    endif ()
     list(FILTER params EXCLUDE REGEX "^autoscheduler=")
     if ("${ARG_PARAMS}" MATCHES "(^|;)autoscheduler=([A-Za-z0-9]+)")
         set(scheduler ${CMAKE_MATCH_2})

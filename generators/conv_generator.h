@@ -32,6 +32,10 @@ public:
     // The tuner's: one of specialized_strides compiles only the branch a
     // kernel runs for that stride (kernel_geometry.h), with the strides as
     // constants, in a third of the compile time; 0, every branch.
+    // Padding::none: the input is read in place, for unpadded problems only
+    // (strided_conv.h).
+    Halide::GeneratorParam<Padding> padding{"padding", Padding::zeros,
+                                            {{"zeros", Padding::zeros}, {"none", Padding::none}}};
     Halide::GeneratorParam<int> only_stride{"only_stride", 0, 0, *std::max_element(std::begin(specialized_strides),
                                                                                      std::end(specialized_strides))};
 
@@ -71,7 +75,7 @@ public:
         const Halide::Expr sy = one_stride ? Halide::Expr(int(only_stride)) : Halide::Expr(stride_y);
         const Halide::Expr dx = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_x);
         const Halide::Expr dy = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_y);
-        conv_ = define_strided_conv({input, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
+        conv_ = define_strided_conv({input, padding, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
                                      input.dim(0).stride(), input.dim(1).stride(), filter, filter_block_,
                                      filter.dim(2).extent(), filter.dim(3).extent(), sx, sy, dx, dy, pad_left,
                                      pad_top});

@@ -17,10 +17,14 @@ StridedConv define_strided_conv(const ConvInputs &in) {
     a.in = in;
     Var c = a.c, fx = a.fx, fy = a.fy, k = a.k, x = a.x, y = a.y, n = a.n;
 
-    Expr inside = x >= 0 && x < in.in_width && y >= 0 && y < in.in_height;
-    a.padded(c, x, y, n) = select(inside,
-                                  in.input(c, clamp(x, 0, in.in_width - 1), clamp(y, 0, in.in_height - 1), n),
-                                  0.0f);
+    if (in.padding == Padding::none) {
+        a.padded(c, x, y, n) = in.input(c, x, y, n);
+    } else {
+        Expr inside = x >= 0 && x < in.in_width && y >= 0 && y < in.in_height;
+        a.padded(c, x, y, n) = select(inside,
+                                      in.input(c, clamp(x, 0, in.in_width - 1), clamp(y, 0, in.in_height - 1), n),
+                                      0.0f);
+    }
 
     a.column_phases(a.xq, a.phase, c, y, n) = a.padded(c, a.xq * in.stride_x + a.phase - in.pad_left, y, n);
 

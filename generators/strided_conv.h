@@ -24,8 +24,19 @@ struct PackedFilter {
 PackedFilter define_packed_filter(const Halide::Func &filter, const Halide::Expr &out_channels,
                                   const Halide::Expr &block);
 
+// How the input's border is read.
+enum class Padding {
+    // Zero outside [0, W) x [0, H): any problem's padding.
+    zeros,
+    // The input read in place, with no test: a kernel of this kind serves
+    // only problems whose every tap falls inside the input (no padding), and
+    // its bounds query says so for any other.
+    none,
+};
+
 struct ConvInputs {
     Halide::Func input;
+    Padding padding;
     Halide::Expr in_channels, in_width, in_height;
     // Element strides of the input's channel and pixel dimensions: schedules
     // specialise on dense layouts to turn strided loads into shuffles.
@@ -45,7 +56,8 @@ struct StridedConv {
     Halide::RDom r;
 
     ConvInputs in;
-    // The input, zero outside [0, W) x [0, H): the padding.
+    // The input, zero outside [0, W) x [0, H) (Padding::zeros), or the
+    // input itself (Padding::none).
     Halide::Func padded{"padded"};
     // The padded input with its columns split by their phase modulo the
     // stride, x = xq * stride_x + phase - pad_left: a vector over output x

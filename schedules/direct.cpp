@@ -3,7 +3,8 @@
 //
 // lanes=channels: output channels in vector lanes (K of a vector or more).
 //   Rows of the zero-padded input are staged per tile of output rows, so the
-//   padding test runs once per input element, not once per filter tap.
+//   padding test runs once per input element, not once per filter tap; with
+//   padding=none (unpadded problems) the tile reads the input in place.
 // lanes=pixels: output pixels along x in vector lanes, for small K. Rows of
 //   the input are staged split by column phase modulo the stride (even/odd
 //   planes for stride 2), so the vector of pixels x..x+15 reads consecutive
@@ -42,7 +43,7 @@ public:
                     .reorder(a.c, a.x, a.y, a.n)
                     .unroll(a.c);
             }
-        } else {
+        } else if (a.in.padding == Padding::zeros) {
             a.padded.compute_at(loops.row_tile)
                 .vectorize(a.c, vec, TailStrategy::GuardWithIf);
             // Dense channels (the usual NHWC) copy in vector loads; other

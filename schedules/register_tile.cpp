@@ -100,12 +100,17 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         // on store forwarding; a vector scatter is slower still).
         tile_output(out, TailStrategy::GuardWithIf).unroll(ki).unroll(xi).unroll(yi);
     } else {
-        tile_output(out, TailStrategy::GuardWithIf).vectorize(ki, vec, TailStrategy::GuardWithIf);
+        // A tile that reads the input in place must not pass the output's
+        // right edge, where its taps would pass the input's: the last tile
+        // along x shifts inwards, recomputing a few pixels.
+        const TailStrategy x_tail = a.in.padding == Padding::none ? TailStrategy::ShiftInwards : TailStrategy::GuardWithIf;
+        tile_output(out, x_tail).vectorize(ki, vec, TailStrategy::GuardWithIf);
     }
 
     // One tile of accumulators, of constant size: it is computed whole even
     // at the output's edges, where it reads zero padding and zero filter
-    // taps, so the unrolled tile lives in registers.
+    // taps (or, read in place, where it stays inside), so the unrolled tile
+    // lives in registers.
     conv.compute_at(out, channels_outer ? xo : ko)
         .bound_extent(k, channels)
         .bound_extent(x, pixels)

@@ -1,5 +1,6 @@
 // Seeded random convolution problems: N 1-4, H and W 1-40, C 1-24, K 1-40,
-// FH and FW 1-7, strides 1-4, each pad 0-3, dilations 1-3. A draw whose
+// FH and FW 1-7, strides 1-4, each pad 0-3 (all four 0 in a quarter of the
+// draws: the unpadded problems that in-place kernels serve), dilations 1-3. A draw whose
 // effective input is empty (padded input shorter than the dilated filter) is
 // drawn again. And random strided layouts of their tensors.
 #pragma once
@@ -32,6 +33,7 @@ inline ConvProblem draw_problem(std::mt19937 &rng) {
         p.params.pad_left = int(uniform(rng, 0, 3));
         p.params.pad_bottom = int(uniform(rng, 0, 3));
         p.params.pad_right = int(uniform(rng, 0, 3));
+        if (uniform(rng, 0, 3) == 0) p.params.pad_top = p.params.pad_left = p.params.pad_bottom = p.params.pad_right = 0;
         p.params.dilation_h = int(uniform(rng, 1, 3));
         p.params.dilation_w = int(uniform(rng, 1, 3));
         if (!p.empty_output()) return p;

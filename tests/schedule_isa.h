@@ -42,6 +42,18 @@ inline bool is_hand_schedule(stridetune::Schedule s) {
     return !stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters).has("autoscheduler");
 }
 
+// Whether the kernel of `s` may refuse a problem of `params` and output
+// width `ow` (before it runs, writing nothing). An autoscheduled baseline
+// tiles for the seed problem's sizes. A kernel that reads its input in
+// place (padding=none) serves only unpadded problems at least its x_width
+// wide. Every other hand schedule runs every problem.
+inline bool may_refuse(stridetune::Schedule s, const stridetune::ConvParams &params, int64_t ow) {
+    const stridetune::Parameters p = stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters);
+    if (p.has("autoscheduler")) return true;
+    if (p.get("padding") != "none") return false;
+    return !stridetune::unpadded(params) || ow < std::stoi(p.get("x_width").value());
+}
+
 struct ScheduleIsa {
     stridetune::Schedule schedule;
     stridetune::Isa isa;

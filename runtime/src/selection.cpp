@@ -65,7 +65,9 @@ Selection select_kernel(const Problem &problem, const Options &options) {
         // No details: the verbose line's fields are separated by commas.
         refusals += "; " + c.kernel->function + " refused the problem (its tiles need more than the tensors)";
     }
-    const Choice choice = choose_schedule(problem, isa);
+    const Choice choice = choose_schedule(problem, isa, [&](Schedule schedule) {
+        return kernel_needs(best_kernel(schedule, isa), k, s.geometry).refusal.empty();
+    });
     return take_or_fail(best_kernel(choice.schedule, isa),
                         choice.reason + "; " + (tuned.ranked.empty() ? tuned.note : "no tuned kernel fits") +
                             refusals);

@@ -28,6 +28,15 @@ Parameters tile(std::initializer_list<std::pair<const char *, int>> sizes) {
     return p;
 }
 
+// The tile widths along x worth trying for a tile at most `widest` pixels
+// wide: that width, and that many spread evenly over the output's width
+// (a 7-wide output takes 7, not 14 with half wasted).
+std::vector<int> x_widths(int widest, int64_t ow) {
+    const int tiles = int((ow + widest - 1) / widest), even = int((ow + tiles - 1) / tiles);
+    if (even == widest) return {widest};
+    return {widest, even};
+}
+
 }  // namespace
 
 std::vector<Configuration> builtin_configurations() {
@@ -49,16 +58,12 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     for (const Strategy &s : strategies) {
         // Output channels in lanes: channel_width vectors of K by x_width
         // pixels by rows, channel_width * (x_width * rows + 1) + 1 <= regs
-        // (schedules/register_tile.cpp). x_width is the most that fits, or
-        // that many spread evenly over the output's width (a 7-wide output
-        // takes 7, not 14 with half wasted).
+        // (schedules/register_tile.cpp), x_width the most that fits.
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
             for (int rows = 1; rows <= 4; rows++) {
                 const int widest = ((regs - 1) / cw - 1) / rows;
                 if (widest < 1) continue;
-                const int tiles = int((p.ow + widest - 1) / widest), even = int((p.ow + tiles - 1) / tiles);
-                for (int xw : {widest, even}) {
-                    if (xw == even && even == widest) continue;
+                for (int xw : x_widths(widest, p.ow)) {
                     if (cw == 2 && rows == 1 && xw == widest) continue;  // the derived default, listed above
                     hand.push_back(
                         configuration(s, "channels", tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}})));
@@ -88,6 +93,24 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                     Parameters items = tile({{"channel_width", cw}, {"x_width", xw}});
                     if (vw != lanes) items.set("vector_width", std::to_string(vw));
                     hand.push_back(configuration(s, "pixels", items));
+                }
+            }
+        }
+    }
+    // Read in place (padding=none), where nothing is padded: one address
+    // register a pixel, so at most 8 pixels a row of the tile.
+    if (unpadded(p.params)) {
+        for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
+            for (int rows = 1; rows <= 2; rows++) {
+                const int widest = std::min(8, ((regs - 1) / cw - 1) / rows);
+                for (int xw : x_widths(widest, p.ow)) {
+                    Parameters items = tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}});
+                    items.set("padding", "none");
+                    hand.push_back(configuration(strategies[0], "channels", items));
+                    if (rows == 1 && cw <= 2) {
+                        items.set("outer", "channels");
+                        hand.push_back(configuration(strategies[0], "channels", items));
+                    }
                 }
             }
         }

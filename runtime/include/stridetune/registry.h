@@ -25,8 +25,10 @@ struct KernelRegistration {
     KernelFunction run;
     const halide_filter_metadata_t *(*metadata)();
     const char *function;  // the generated function's name
-    // Its tiles assume sizes (an autoscheduler's estimates) and may reach
-    // past a smaller problem's tensors: the runtime asks before running it.
+    // Its reads are bounded by the tensors, not guarded: its tiles assume
+    // sizes (an autoscheduler's estimates) or it reads the input in place
+    // (padding=none), and it may reach past a problem's tensors. The runtime
+    // asks the kernel before running it.
     bool fixed_tiles;
 };
 
