@@ -2,9 +2,12 @@
 // the strided view; no patch matrix is built.
 //
 // lanes=channels: output channels in vector lanes (K of a vector or more).
-//   Rows of the zero-padded input are staged per tile of output rows, so the
-//   padding test runs once per input element, not once per filter tap; with
-//   padding=none (unpadded problems) the tile reads the input in place.
+//   Rows of the zero-padded input are staged per tile of output rows
+//   (staged=rows), or the whole padded input once before the tiles run
+//   (staged=image: each input row is copied once, not once per filter row
+//   and channel block that reads it), so the padding test runs once per
+//   input element, not once per filter tap; with padding=none (unpadded
+//   problems) the tile reads the input in place.
 // lanes=pixels: output pixels along x in vector lanes, for small K. Rows of
 //   the input are staged split by column phase modulo the stride (even/odd
 //   planes for stride 2), so the vector of pixels x..x+15 reads consecutive
@@ -17,8 +20,13 @@ namespace stridetune {
 
 using namespace Halide;
 
+enum class StagingScope { rows, image };
+
 class Direct : public TiledConvGenerator<Direct> {
 public:
+    GeneratorParam<StagingScope> staged{"staged", StagingScope::rows,
+                                        {{"rows", StagingScope::rows}, {"image", StagingScope::image}}};
+
     void apply(StridedConv &a, const Target &target) {
         const bool pixel_lanes = lanes == Lanes::pixels;
         TileLoops loops = schedule_register_tile(a, register_tile(), target);
@@ -44,8 +52,12 @@ public:
                     .unroll(a.c);
             }
         } else if (a.in.padding == Padding::zeros) {
-            a.padded.compute_at(loops.row_tile)
-                .vectorize(a.c, vec, TailStrategy::GuardWithIf);
+            if (staged == StagingScope::image) {
+                a.padded.compute_root().parallel(a.y);
+            } else {
+                a.padded.compute_at(loops.row_tile);
+            }
+            a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             // Dense channels (the usual NHWC) copy in vector loads; other
             // channel strides gather lane by lane.
             a.padded.specialize(a.in.in_channel_stride == 1);

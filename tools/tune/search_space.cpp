@@ -71,13 +71,15 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
             }
         }
         // Blocks of output channels outermost (register_tile.h's Outer),
-        // one to four rows a tile, x_width derived from the register file.
+        // one to four rows a tile, x_width derived from the register file;
+        // direct stages rows per tile or the whole padded image.
         for (int cw = 1; cw <= 2 && cw <= k_vectors; cw++) {
             for (int rows : {1, 2, 4}) {
-                if (cw == 2 && rows == 2) continue;  // the built-in direct_channel_blocks, listed above
                 Parameters items = tile({{"channel_width", cw}, {"rows", rows}});
                 items.set("outer", "channels");
                 hand.push_back(configuration(s, "channels", items));
+                const bool builtin = cw == 2 && rows == 2;  // direct_channel_blocks, listed above
+                if (!s.patches && !builtin) hand.push_back(configuration(s, "channels", items.set("staged", "image")));
             }
         }
         // Output pixels in lanes, for small K: channel_width unrolled output
