@@ -1,6 +1,7 @@
 #include "kernel_call.h"
 
 #include "stridetune/error.h"
+#include "thread_pool.h"
 
 namespace stridetune::detail {
 namespace {
@@ -15,14 +16,27 @@ void record_halide_error(void *, const char *message) {
 
 // Set while a call runs on the calling thread alone.
 thread_local bool serial_call = false;
-halide_do_par_for_t pool_do_par_for = nullptr;
+
+struct HalideLoop {
+    void *user_context;
+    halide_task_t task;
+    int min;
+    uint8_t *closure;
+};
+
+int run_halide_task(void *loop, int index) {
+    const HalideLoop &l = *static_cast<const HalideLoop *>(loop);
+    return l.task(l.user_context, l.min + index, l.closure);
+}
 
 // A parallel loop of one task, or of a serial call, runs on this thread:
 // waking the pool costs microseconds that small problems do not repay.
+// Others run on the library's pool (thread_pool.h).
 int do_par_for(void *user_context, halide_task_t task, int min, int size, uint8_t *closure) {
-    if (!serial_call && size > 1) return pool_do_par_for(user_context, task, min, size, closure);
-    for (int i = min; i < min + size; i++) {
-        if (const int status = task(user_context, i, closure)) return status;
+    HalideLoop loop{user_context, task, min, closure};
+    if (!serial_call && size > 1) return run_on_pool(size, run_halide_task, &loop);
+    for (int i = 0; i < size; i++) {
+        if (const int status = run_halide_task(&loop, i)) return status;
     }
     return 0;
 }
@@ -66,7 +80,7 @@ const std::string &halide_error() {
 void install_halide_handlers() {
     static const bool installed = [] {
         halide_set_error_handler(record_halide_error);
-        pool_do_par_for = halide_set_custom_do_par_for(do_par_for);
+        halide_set_custom_do_par_for(do_par_for);
         return true;
     }();
     (void)installed;

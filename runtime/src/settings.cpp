@@ -1,6 +1,5 @@
 // Library-wide settings: each starts from its environment variable, read
 // once, and an API call may change it later.
-#include <HalideRuntime.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "settings.h"
+#include "thread_pool.h"
 #include "stridetune/convolution.h"
 #include "stridetune/isa.h"
 #include "stridetune/error.h"
@@ -71,14 +71,14 @@ void set_num_threads(int threads) {
     if (threads < 1) throw Error("set_num_threads: threads is " + std::to_string(threads) + ", must be at least 1");
     std::lock_guard<std::mutex> lock(threads_mutex);
     threads_setting = threads;
-    halide_set_num_threads(threads);
+    detail::set_pool_threads(threads);
 }
 
 int num_threads() {
     std::lock_guard<std::mutex> lock(threads_mutex);
     if (threads_setting == 0) {
         threads_setting = threads_from_env();
-        halide_set_num_threads(threads_setting);
+        detail::set_pool_threads(threads_setting);
     }
     return threads_setting;
 }

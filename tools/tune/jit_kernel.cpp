@@ -6,16 +6,37 @@
 #include "stridetune/build_settings.h"
 #include "stridetune/error.h"
 #include "strided_conv.h"
+#include "thread_pool.h"
 
 namespace stridetune::tune {
 namespace {
 
-int serial_do_par_for(Halide::JITUserContext *context, int (*task)(Halide::JITUserContext *, int, uint8_t *), int min,
-                      int size, uint8_t *closure) {
+using JitTask = int (*)(Halide::JITUserContext *, int, uint8_t *);
+
+int serial_do_par_for(Halide::JITUserContext *context, JitTask task, int min, int size, uint8_t *closure) {
     for (int i = min; i < min + size; i++) {
         if (const int status = task(context, i, closure)) return status;
     }
     return 0;
+}
+
+struct JitLoop {
+    Halide::JITUserContext *context;
+    JitTask task;
+    int min;
+    uint8_t *closure;
+};
+
+int run_jit_task(void *loop, int index) {
+    const JitLoop &l = *static_cast<const JitLoop *>(loop);
+    return l.task(l.context, l.min + index, l.closure);
+}
+
+// The library's pool (thread_pool.h), so that the winner's parallel time is
+// the library's.
+int pool_do_par_for(Halide::JITUserContext *context, JitTask task, int min, int size, uint8_t *closure) {
+    JitLoop loop{context, task, min, closure};
+    return detail::run_on_pool(size, run_jit_task, &loop);
 }
 
 }  // namespace
@@ -83,7 +104,7 @@ JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide:
 }
 
 void JitKernel::set_parallel(bool parallel) {
-    pipeline_.jit_handlers().custom_do_par_for = parallel ? nullptr : serial_do_par_for;
+    pipeline_.jit_handlers().custom_do_par_for = parallel ? pool_do_par_for : serial_do_par_for;
 }
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {

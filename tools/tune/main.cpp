@@ -22,6 +22,7 @@
 #include "stridetune/build_settings.h"
 #include "stridetune/descriptor.h"
 #include "stridetune/error.h"
+#include "thread_pool.h"
 #include "tuner.h"
 #include "tuning_file.h"
 
@@ -180,9 +181,8 @@ int main(int argc, char **argv) {
         options.isa = *isa;
         options.threads = threads;
         options.autoschedulers = !no_autoschedulers;
-        // Halide's JIT runtime sizes its thread pool from the environment
-        // when it starts, which is at the first kernel's run.
-        setenv("HL_NUM_THREADS", std::to_string(threads).c_str(), 1);
+        // Parallel loops run on the library's pool (jit_kernel.cpp).
+        detail::set_pool_threads(threads);
         // Before the first pipeline is lowered, as the build's generators do.
         set_autoscheduler_environment();
         if (options.autoschedulers) {
