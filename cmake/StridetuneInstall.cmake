@@ -19,8 +19,7 @@ install(TARGETS stridetune stridetune_tuning_record stridetune_descriptor EXPORT
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS ${stridetune_kernel_libraries} ${STRIDETUNE_PACK_LIBRARIES} stridetune_halide_runtime stridetune_thread_pool
-        EXPORT stridetuneTargets
+install(TARGETS ${stridetune_kernel_libraries} ${STRIDETUNE_PACK_LIBRARIES} stridetune_halide_runtime EXPORT stridetuneTargets
         ARCHIVE DESTINATION ${STRIDETUNE_INSTALL_KERNELDIR})
 list(TRANSFORM STRIDETUNE_BUILTIN_GENERATORS PREPEND stridetune_gen_ OUTPUT_VARIABLE stridetune_generator_targets)
 install(TARGETS ${stridetune_generator_targets}
@@ -49,8 +48,8 @@ file(RELATIVE_PATH stridetune_pc_prefix /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig 
 string(REGEX REPLACE "/$" "" stridetune_pc_prefix "${stridetune_pc_prefix}")
 set(stridetune_pc_libs "-lstridetune")
 foreach (library IN LISTS stridetune_kernel_libraries STRIDETUNE_PACK_LIBRARIES
-                 ITEMS stridetune_halide_runtime stridetune_thread_pool stridetune_tuning_record stridetune_descriptor
-                       pthreadpool pthread ${CMAKE_DL_LIBS})
+                 ITEMS stridetune_halide_runtime stridetune_tuning_record stridetune_descriptor pthreadpool pthread
+                       ${CMAKE_DL_LIBS})
     string(APPEND stridetune_pc_libs " -l${library}")
 endforeach ()
 configure_file(stridetune.pc.in ${PROJECT_BINARY_DIR}/stridetune.pc @ONLY)
