@@ -17,28 +17,11 @@ void record_halide_error(void *, const char *message) {
 // Set while a call runs on the calling thread alone.
 thread_local bool serial_call = false;
 
-struct HalideLoop {
-    void *user_context;
-    halide_task_t task;
-    int min;
-    uint8_t *closure;
-};
-
-int run_halide_task(void *loop, int index) {
-    const HalideLoop &l = *static_cast<const HalideLoop *>(loop);
-    return l.task(l.user_context, l.min + index, l.closure);
-}
-
 // A parallel loop of one task, or of a serial call, runs on this thread:
 // waking the pool costs microseconds that small problems do not repay.
 // Others run on the library's pool (thread_pool.h).
 int do_par_for(void *user_context, halide_task_t task, int min, int size, uint8_t *closure) {
-    HalideLoop loop{user_context, task, min, closure};
-    if (!serial_call && size > 1) return run_on_pool(size, run_halide_task, &loop);
-    for (int i = 0; i < size; i++) {
-        if (const int status = run_halide_task(&loop, i)) return status;
-    }
-    return 0;
+    return run_halide_loop(user_context, task, min, size, closure, !serial_call && size > 1);
 }
 
 void describe(halide_buffer_t &buffer, halide_dimension_t *dims, int dimensions, const float *data) {

@@ -37,10 +37,13 @@ struct Loop {
     int (*body)(void *, int);
     void *argument;
     std::atomic<int> status{0};
-    // Released after the fields are set and acquired by every task before
-    // it reads them: the ordering the pool provides is invisible to
-    // ThreadSanitizer, which does not instrument pthreadpool.
+    // The pool orders the caller's writes before the tasks and the tasks
+    // before its return, invisibly to ThreadSanitizer (pthreadpool is not
+    // instrumented); these make both orders explicit. `published` is
+    // released after the fields are set and acquired by every task;
+    // `finished` is released by every task and acquired by the caller.
     std::atomic<bool> published{false};
+    std::atomic<int> finished{0};
 };
 
 void run_task(void *loop_pointer, size_t index) {
@@ -53,6 +56,7 @@ void run_task(void *loop_pointer, size_t index) {
         loop.status.compare_exchange_strong(none, status);
     }
     inside_body = outer;
+    loop.finished.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace
@@ -74,6 +78,7 @@ int run_on_pool(int size, int (*body)(void *argument, int index), void *argument
     Loop loop{body, argument};
     loop.published.store(true, std::memory_order_release);
     pthreadpool_parallelize_1d(pool.get(), run_task, &loop, size_t(size), 0);
+    (void)loop.finished.load(std::memory_order_acquire);
     pool_busy.store(false, std::memory_order_release);
     return loop.status.load();
 }

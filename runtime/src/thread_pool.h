@@ -7,6 +7,8 @@
 // so that the tuner times the loops the library will run.
 #pragma once
 
+#include <cstdint>
+
 namespace stridetune::detail {
 
 // The pool's threads from now on, the calling thread included (>= 1).
@@ -17,5 +19,29 @@ void set_pool_threads(int threads);
 // a loop while another caller's runs on the pool, runs on the calling
 // thread instead (the pool runs one loop at a time).
 int run_on_pool(int size, int (*body)(void *argument, int index), void *argument);
+
+// Halide's parallel loop: task(context, i, closure) for every i in
+// [min, min + size), over the pool or on the calling thread; the first
+// nonzero status, or 0. Context is void for the ahead-of-time kernels and
+// Halide::JITUserContext for the tuner's.
+template<typename Context>
+int run_halide_loop(Context *context, int (*task)(Context *, int, uint8_t *), int min, int size, uint8_t *closure,
+                    bool on_pool) {
+    struct Loop {
+        Context *context;
+        int (*task)(Context *, int, uint8_t *);
+        int min;
+        uint8_t *closure;
+    } loop{context, task, min, closure};
+    const auto body = [](void *argument, int index) {
+        const Loop &l = *static_cast<const Loop *>(argument);
+        return l.task(l.context, l.min + index, l.closure);
+    };
+    if (on_pool) return run_on_pool(size, body, &loop);
+    for (int i = 0; i < size; i++) {
+        if (const int status = body(&loop, i)) return status;
+    }
+    return 0;
+}
 
 }  // namespace stridetune::detail

@@ -14,29 +14,13 @@ namespace {
 using JitTask = int (*)(Halide::JITUserContext *, int, uint8_t *);
 
 int serial_do_par_for(Halide::JITUserContext *context, JitTask task, int min, int size, uint8_t *closure) {
-    for (int i = min; i < min + size; i++) {
-        if (const int status = task(context, i, closure)) return status;
-    }
-    return 0;
-}
-
-struct JitLoop {
-    Halide::JITUserContext *context;
-    JitTask task;
-    int min;
-    uint8_t *closure;
-};
-
-int run_jit_task(void *loop, int index) {
-    const JitLoop &l = *static_cast<const JitLoop *>(loop);
-    return l.task(l.context, l.min + index, l.closure);
+    return detail::run_halide_loop(context, task, min, size, closure, false);
 }
 
 // The library's pool (thread_pool.h), so that the winner's parallel time is
 // the library's.
 int pool_do_par_for(Halide::JITUserContext *context, JitTask task, int min, int size, uint8_t *closure) {
-    JitLoop loop{context, task, min, closure};
-    return detail::run_on_pool(size, run_jit_task, &loop);
+    return detail::run_halide_loop(context, task, min, size, closure, true);
 }
 
 }  // namespace
