@@ -65,12 +65,16 @@ Selection select_kernel(const Problem &problem, const Options &options) {
         // No details: the verbose line's fields are separated by commas.
         refusals += "; " + c.kernel->function + " refused the problem (its tiles need more than the tensors)";
     }
+    // The first candidate whose kernel fits is taken as it is asked (one
+    // bounds query each); the reason follows once the list has chosen.
     const Choice choice = choose_schedule(problem, isa, [&](Schedule schedule) {
-        return kernel_needs(best_kernel(schedule, isa), k, s.geometry).refusal.empty();
+        return take(best_kernel(schedule, isa), "").empty();
     });
-    return take_or_fail(best_kernel(choice.schedule, isa),
-                        choice.reason + "; " + (tuned.ranked.empty() ? tuned.note : "no tuned kernel fits") +
-                            refusals);
+    const std::string reason =
+        choice.reason + "; " + (tuned.ranked.empty() ? tuned.note : "no tuned kernel fits") + refusals;
+    if (!s.kernel) return take_or_fail(best_kernel(choice.schedule, isa), reason);
+    s.reason = reason;
+    return s;
 }
 
 Plan plan_of(const Selection &s) {
