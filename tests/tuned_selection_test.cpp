@@ -115,12 +115,22 @@ TEST(TunedSelection, ExplicitOptionsWinOverTuning) {
 
 // --- STRIDETUNE_TUNING_FILE: re-ranks the compiled kernels without a rebuild.
 
+// The file is removed when the test's process exits: the library reads it
+// at the first call that looks for tuning, which may come after the test
+// body's last statement.
+struct TemporaryFile {
+    std::string path;
+    ~TemporaryFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
+};
+
 std::string write_runtime_file(const TuningFile &f) {
-    const std::string path = (std::filesystem::temp_directory_path() /
-                              ("runtime_tuning." + std::to_string(getpid()) + ".json"))
-                                 .string();
-    stridetune::detail::write_tuning_file(f, path);
-    return path;
+    static const TemporaryFile file{
+        (std::filesystem::temp_directory_path() / ("runtime_tuning." + std::to_string(getpid()) + ".json")).string()};
+    stridetune::detail::write_tuning_file(f, file.path);
+    return file.path;
 }
 
 TuningFile file_for_this_machine() {

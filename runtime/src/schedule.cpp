@@ -8,6 +8,7 @@ Schedule schedule_of(std::string_view generator, const Parameters &parameters) {
     for (const BuiltinKernel &b : builtin_kernels) {
         if (b.generator != generator) continue;
         if (!first_of_generator) first_of_generator = &b;
+        if (Parameters::parse(b.parameters) == parameters) return b.schedule;  // the row's own kernel
         const Parameters strategy = Parameters::parse(b.strategy);
         if (parameters.includes(strategy) && (!most_specific || strategy.items().size() > most_items)) {
             most_specific = &b;

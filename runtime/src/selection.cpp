@@ -8,11 +8,14 @@
 namespace stridetune::detail {
 namespace {
 
-// Waking Halide's worker threads and joining them costs a few microseconds
-// (bench/operator_overhead_benchmark), a thread's worth of work of about
-// 2^18 FLOP at the tens of GFLOP/s one core reaches: below that, one
-// thread finishes first. Counted on the kernel's problem (its taps gathered).
-constexpr double parallel_flops = 1 << 18;
+// Handing a loop to the pool's spinning workers and joining them costs about
+// 0.4 us (thread_pool.h; stridetune-tune's grain line: a 1-D 1x1 layer of
+// 8 kFLOP ran as fast on 2 threads as on one, 0.72 us, and a 140 kFLOP
+// one 1.4x faster), a thread's worth of work of about 2^15 FLOP at the
+// tens of GFLOP/s one core reaches on such small tiles: below that, one
+// thread finishes first. Counted on the kernel's problem (its taps
+// gathered); a tuned entry's measured grain wins.
+constexpr double parallel_flops = 1 << 15;
 
 bool runs_in_parallel(const ConvDescriptor &kernel_problem) {
     return kernel_problem.flops() >= parallel_flops;

@@ -266,6 +266,9 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
             parallel_ms.push_back(time_once(w, data));
         }
         parallel = median(parallel_ms) <= median(serial_ms);
+        std::fprintf(stderr, "[%d/%d] grain: %.2f us on the calling thread, %.2f us on %d threads: %s\n",
+                     progress.index, progress.count, median(serial_ms) * 1e3, median(parallel_ms) * 1e3,
+                     options_.threads, *parallel ? "parallel" : "serial");
     }
 
     detail::TunedProblem result;

@@ -49,9 +49,10 @@ inline std::optional<Schedule> parse_schedule(std::string_view name) {
 }
 
 // The built-in kernel whose strategy a configuration (a generator with its
-// parameters) follows: the first row of the generator whose strategy items
-// it has, else the generator's first row (the tuner and cmake write every
-// strategy item), else the first row.
+// parameters) follows: the row whose parameters it has exactly, else the
+// first row of the generator whose strategy items it has, else the
+// generator's first row (the tuner and cmake write every strategy item),
+// else the first row.
 Schedule schedule_of(std::string_view generator, const Parameters &parameters);
 
 // Its items that choose a strategy (keys of the table's strategy column,
