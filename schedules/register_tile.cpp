@@ -68,8 +68,9 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     Var ko("ko"), ki("ki"), xo("xo"), xi("xi"), yo("yo"), yi("yi"), row_tile("row_tile");
 
     // The output copies each tile out of the accumulators, in parallel over
-    // tiles of rows and images (and blocks of output channels, outermost). Its edges are guarded, so no shape is too
-    // small and nothing past the output is written.
+    // tiles of rows and images (and blocks of output channels, outermost).
+    // Nothing past the output is written: its edges are guarded, or shifted
+    // inwards where the caller says (then the output must be a tile wide).
     const bool channels_outer = tile.outer == Outer::channels;
     auto tile_output = [&](Stage s, TailStrategy x_edge, TailStrategy y_edge) -> Stage {
         s.split(y, yo, yi, tile.rows, y_edge)
