@@ -4,6 +4,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,10 +21,11 @@ using stridetune::detail::TuningFile;
 using stridetune::detail::write_tuning_file;
 using testing::HasSubstr;
 
+// Keyed by the process: ctest runs each test in its own, two at a time (a
+// key taken from the clock, as gtest's random seed is, can be the same in
+// both, and one test then reads the other's file).
 std::string temporary_path(const std::string &name) {
-    return (std::filesystem::temp_directory_path() /
-            (name + "." + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".json"))
-        .string();
+    return (std::filesystem::temp_directory_path() / (name + "." + std::to_string(getpid()) + ".json")).string();
 }
 
 TuningFile sample() {
