@@ -20,7 +20,7 @@
 //   --threads N: threads for stridetune and every peer alike (default: every
 //     core, or STRIDETUNE_NUM_THREADS)
 // Grouped problems are skipped (stridetune has no groups yet), and counted.
-// Run it with OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_CORETYPE=SkylakeX
+// Run it through tools/peer-env, which sets the peers' environment
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
 // JSON into docs/performance.md's tables and plot.
 #include <benchmark/benchmark.h>

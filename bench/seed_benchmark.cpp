@@ -159,8 +159,8 @@ int main(int argc, char **argv) {
             ->UseRealTime();
     }
     if (!std::getenv("OPENBLAS_CORETYPE") || !std::getenv("OMP_WAIT_POLICY")) {
-        std::fprintf(stderr, "stridetune_seed: set OPENBLAS_CORETYPE=SkylakeX and OMP_WAIT_POLICY=passive "
-                             "(tools/run-main-job.sh does) for fair peers\n");
+        std::fprintf(stderr, "stridetune_seed: run it through tools/peer-env (tools/run-main-job.sh does), "
+                             "which sets OPENBLAS_CORETYPE and OMP_WAIT_POLICY for fair peers\n");
     }
     const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
     MedianTable table;

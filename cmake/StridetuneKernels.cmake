@@ -73,10 +73,14 @@ function(stridetune_generate_library FUNCTION)
     _stridetune_halide_runtime_target(runtime)
     # Ninja creates the folders of a custom command's outputs; Makefiles do not.
     file(MAKE_DIRECTORY ${ARG_DIR})
+    # no_asserts: run() has checked the tensors and the runtime has asked the
+    # kernel for the regions it reads (kernel_needs) when the operator was
+    # created, so the per-call checks Halide would add are repeats, and on a
+    # problem of microseconds they are a sizeable share of the call.
     add_custom_command(OUTPUT ${ARG_DIR}/${FUNCTION}.h ${ARG_DIR}/${FUNCTION}.o
                        COMMAND $<TARGET_FILE:${ARG_GENERATOR}>
                                -g ${ARG_NAME} -f ${FUNCTION} -n ${FUNCTION} -e c_header,object -o ${ARG_DIR}
-                               target=${ARG_TARGET}-no_runtime ${ARG_ARGS}
+                               target=${ARG_TARGET}-no_runtime-no_asserts ${ARG_ARGS}
                        DEPENDS ${ARG_GENERATOR} ${ARG_DEPENDS}
                        COMMENT "Generating ${FUNCTION}"
                        VERBATIM)
@@ -101,13 +105,6 @@ function(stridetune_kernel VARIANT)
     set(params ${ARG_PARAMS})
     set(plugin_args "")
     set(plugin "")
-    # Autoscheduled tiles assume the estimates' sizes and may pass a smaller
-    # problem's edges, and a kernel that reads its input in place passes a
-    # padded problem's; other hand schedules guard their edges.
-    set(fixed_tiles false)
-    if ("${ARG_PARAMS}" MATCHES "(^|;)padding=none(;|$)")
-        set(fixed_tiles true)
-    endif ()
     list(FILTER params EXCLUDE REGEX "^autoscheduler=")
     if ("${ARG_PARAMS}" MATCHES "(^|;)autoscheduler=([A-Za-z0-9]+)")
         set(scheduler ${CMAKE_MATCH_2})
@@ -116,7 +113,6 @@ function(stridetune_kernel VARIANT)
             message(FATAL_ERROR "stridetune: kernel ${VARIANT}: no autoscheduler ${scheduler} in this Halide")
         endif ()
         set(plugin_args -p $<TARGET_FILE:${plugin}> -s ${scheduler})
-        set(fixed_tiles true)
         list(APPEND params auto_schedule=true "machine_params=${STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS}")
     endif ()
     set_property(GLOBAL PROPERTY "STRIDETUNE_VARIANT_${ARG_SET}|${ARG_GENERATOR}|${description}" ${VARIANT})
@@ -128,7 +124,7 @@ function(stridetune_kernel VARIANT)
                                     ARGS ${plugin_args} ${params})
         set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_LIBRARIES ${fn})
         set_property(GLOBAL APPEND PROPERTY STRIDETUNE_SET_${ARG_SET}_ENTRIES
-                     "    {\"${VARIANT}\", \"${ARG_GENERATOR}\", \"${description}\", stridetune::Isa::${isa}, ${fn}, ${fn}_metadata, \"${fn}\", ${fixed_tiles}},")
+                     "    {\"${VARIANT}\", \"${ARG_GENERATOR}\", \"${description}\", stridetune::Isa::${isa}, ${fn}, ${fn}_metadata, \"${fn}\"},")
     endforeach ()
 endfunction()
 

@@ -43,7 +43,7 @@ const halide_filter_metadata_t *recorder_metadata() {
 const bool registered = [] {
     static const stridetune::KernelRegistration recorder{
         "geometry_recorder", "direct", "lanes=channels", stridetune::Isa::sse41, record_geometry,
-        recorder_metadata, "geometry_recorder", false};
+        recorder_metadata, "geometry_recorder"};
     return stridetune::register_kernels(&recorder, 1, nullptr, 0, nullptr);
 }();
 

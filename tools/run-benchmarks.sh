@@ -18,10 +18,6 @@ sets=("$@")
 one_thread_sets=(seed resnet_50)
 out=build/bench-results
 mkdir -p "$out" docs
-# Idle threads wait passively, so that no library's pool spins against the
-# next competitor: oneDNN's OpenMP, and OpenBLAS's pthreads (2^4 cycles
-# instead of its default 2^28). SkylakeX: OpenBLAS 0.3.21 misdetects AMD Zen 5.
-export OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 OPENBLAS_CORETYPE=SkylakeX
 results=()
 
 # run SET THREADS [flags]: one stridetune_layers process, its JSON added to results.
@@ -32,7 +28,7 @@ run() {
   local mb=1
   [ "$set" = seed ] && mb=0
   echo "run-benchmarks: $set, $threads thread(s)" >&2
-  build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" --threads "$threads" \
+  tools/peer-env build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" --threads "$threads" \
       --benchmark_repetitions=3 --benchmark_out="$out/$set-$threads.json" --benchmark_out_format=json \
       "$@" > /dev/null
   results+=("$out/$set-$threads.json")
@@ -63,7 +59,7 @@ overhead_threads=("$cores")
 overhead_results=()
 for threads in "${overhead_threads[@]}"; do
   echo "run-benchmarks: operator overhead, $threads thread(s)" >&2
-  build/bench/stridetune_operator_overhead --threads "$threads" --benchmark_repetitions=3 \
+  tools/peer-env build/bench/stridetune_operator_overhead --threads "$threads" --benchmark_repetitions=3 \
       --benchmark_out="$out/operator_overhead-$threads.json" --benchmark_out_format=json > /dev/null
   overhead_results+=("$out/operator_overhead-$threads.json")
 done

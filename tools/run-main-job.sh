@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh --peers
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build --target stridetune_seed
-OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX build/bench/stridetune_seed --benchmark_repetitions=9 \
+tools/peer-env build/bench/stridetune_seed --benchmark_repetitions=9 \
     --benchmark_enable_random_interleaving=true \
     --benchmark_report_aggregates_only=true "$@"

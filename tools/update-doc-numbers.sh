@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh --peers
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build --target stridetune_seed stridetune_npy_runner stridetune-tune > /dev/null
-OMP_WAIT_POLICY=passive OPENBLAS_CORETYPE=SkylakeX tools/update-doc-section.py README.md seed-table -- \
-    build/bench/stridetune_seed --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true --markdown
+tools/update-doc-section.py README.md seed-table -- \
+    tools/peer-env build/bench/stridetune_seed --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true --markdown
 tools/update-doc-section.py docs/performance.md numpy-seed -- \
     /usr/bin/python3 bench/numpy_seed.py --runner build/bench/stridetune_npy_runner
 tools/update-doc-section.py docs/performance.md build-time -- tools/measure-clean-build.sh

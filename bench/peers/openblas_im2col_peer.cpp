@@ -2,7 +2,7 @@
 // [N*OH*OW] x [FH*FW*C] matrix (zeros for padding), then one cblas_sgemm with
 // the HWIO filter viewed as [FH*FW*C] x [K], writing the NHWC output directly.
 // run() includes the im2col (part of the strategy; one thread, as numpy's copy).
-// OpenBLAS 0.3.21 misdetects AMD Zen 5: set OPENBLAS_CORETYPE (e.g. SkylakeX)
+// OpenBLAS 0.3.21 misdetects AMD Zen 5: set OPENBLAS_CORETYPE (tools/peer-env does)
 // before the library loads; details() reports the core it runs.
 #include <cblas.h>
 

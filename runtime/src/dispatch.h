@@ -13,7 +13,8 @@ struct Choice {
 };
 
 // The heuristic: the first schedule of an ordered list that accepts the
-// problem and whose kernel `fits` it (a kernel with fixed tiles may not).
+// problem and whose kernel `fits` it (an autoscheduled or in-place kernel
+// may not: kernel_needs).
 Choice choose_schedule(const Problem &problem, Isa isa, const std::function<bool(Schedule)> &fits);
 
 }  // namespace stridetune::detail

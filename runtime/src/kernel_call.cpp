@@ -71,9 +71,11 @@ void install_halide_handlers() {
 
 // Asks the kernel, in Halide's bounds-query mode, which regions it would
 // touch; the packed filter's block is a constraint the kernel was compiled
-// with, reported the same way. Hand schedules stay inside the tensors for
-// every shape (the tests check every shape they draw); an autoscheduled
-// one may not, for shapes smaller than its estimates.
+// with, reported the same way. The kernels are built without Halide's own
+// checks (no_asserts), so this query, made once per operator, is what
+// keeps every kernel inside the tensors: an autoscheduled tile may pass a
+// problem smaller than its estimates, a kernel reading its input in place
+// a padded problem's edges.
 KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, const ConvParams &geometry) {
     install_halide_handlers();
     const ConstTensor input = dense(static_cast<const float *>(nullptr), problem.input_dims());
@@ -92,17 +94,23 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
         needs.refusal = halide_error();
         return needs;
     }
+    static const char *const filter_dim_names[5] = {"block", "C", "FW", "FH", "blocks"};
     for (int d = 0; d < 5; d++) {
         const halide_dimension_t &dim = query.filter.dims[d];
-        const bool proposed_extent = d >= 1 && d <= 3;
-        if (dim.min != 0 || dim.extent < 1 || (proposed_extent && dim.extent != proposed.extents[size_t(d)])) {
+        if (dim.min != 0 || dim.extent < 1) {
             throw Error(kernel.function + " asks for a packed filter of [" + std::to_string(dim.min) + ", " +
                         std::to_string(dim.min + dim.extent) + ") along dimension " + std::to_string(d) +
                         ": not the layout stridetune packs");
         }
+        const bool proposed_extent = d >= 1 && d <= 3;
+        if (proposed_extent && dim.extent != proposed.extents[size_t(d)]) {
+            needs.refusal = std::string("filter ") + filter_dim_names[d] + " over [0, " +
+                            std::to_string(dim.extent - 1) + "], the filter has [0, " +
+                            std::to_string(proposed.extents[size_t(d)] - 1) + "]";
+            return needs;
+        }
         needs.filter.extents[size_t(d)] = dim.extent;
     }
-    if (!kernel.fixed_tiles) return needs;
     static const char *const dim_names[2][4] = {{"C", "W", "H", "N"}, {"K", "OW", "OH", "N"}};
     const HalideBuffer *need[] = {&query.input, &query.output};
     const HalideBuffer *have[] = {&actual.input, &actual.output};

@@ -57,7 +57,7 @@ void install_halide_handlers();
 
 // What `kernel` needs to run `problem` (the kernel's problem) with
 // `geometry`: the extents of its packed filter, or why it cannot run it (a
-// kernel with fixed tiles that would reach past the tensors).
+// kernel whose tiles would reach past the tensors).
 struct KernelNeeds {
     PackedFilterView filter;  // data null
     std::string refusal;      // "" when it can run the problem

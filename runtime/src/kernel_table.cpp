@@ -111,7 +111,7 @@ bool register_kernels(const KernelRegistration *kernels, size_t kernel_count, co
     for (size_t i = 0; i < kernel_count; i++) {
         const KernelRegistration &k = kernels[i];
         added.push_back({k.variant, k.generator, k.parameters, k.function, schedule_of(k.generator, Parameters::parse(k.parameters)),
-                         k.isa, k.run, k.metadata, k.fixed_tiles});
+                         k.isa, k.run, k.metadata});
     }
     r.kernels.insert(front ? r.kernels.begin() : r.kernels.end(), added.begin(), added.end());
     std::vector<TunedEntry> added_tuned;

@@ -21,7 +21,6 @@ struct Kernel {
     Isa isa;
     KernelFunction run;
     const halide_filter_metadata_t *(*metadata)();
-    bool fixed_tiles;
 };
 
 struct TunedEntry {

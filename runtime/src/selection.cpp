@@ -56,7 +56,7 @@ Selection select_kernel(const Problem &problem, const Options &options) {
         return take_or_fail(*kernel, "requested");
     }
     if (options.schedule) return take_or_fail(best_kernel(*options.schedule, isa), "requested");
-    // A tuned kernel with fixed tiles may not fit the tensors (a winner
+    // A tuned kernel may not fit the tensors (an autoscheduled winner
     // planned for another size): the next one ranked, or the heuristic.
     const TunedLookup tuned = tuned_kernels(problem.key(), isa);
     std::string refusals;

@@ -25,11 +25,6 @@ struct KernelRegistration {
     KernelFunction run;
     const halide_filter_metadata_t *(*metadata)();
     const char *function;  // the generated function's name
-    // Its reads are bounded by the tensors, not guarded: its tiles assume
-    // sizes (an autoscheduler's estimates) or it reads the input in place
-    // (padding=none), and it may reach past a problem's tensors. The runtime
-    // asks the kernel before running it.
-    bool fixed_tiles;
 };
 
 // A tuning result: `problem` (canonical benchdnn descriptor, no name) runs
