@@ -1,6 +1,7 @@
 // Reads the CPU's ISA level once: cpuid for the instructions, xgetbv for the
 // OS saving the wider registers (without it AVX state is lost on a context switch).
 #include <cpuid.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <thread>
 
+#include "cpu_caches.h"
 #include "stridetune/error.h"
 #include "stridetune/isa.h"
 
@@ -96,5 +98,17 @@ Isa detected_isa() {
     static const Isa isa = detect();
     return isa;
 }
+
+namespace detail {
+
+int64_t l2_cache_bytes() {
+    static const int64_t bytes = [] {
+        const long reported = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        return reported > 0 ? int64_t(reported) : int64_t(256) << 10;
+    }();
+    return bytes;
+}
+
+}  // namespace detail
 
 }  // namespace stridetune

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "cpu_caches.h"
+
 namespace stridetune::detail {
 namespace {
 
@@ -84,13 +86,18 @@ bool one_output_row(const Problem &p, Isa, std::string &reason) {
 // many channels: late layers), tiles of rows outermost would read the whole
 // filter again for every tile; blocks of output channels outermost keep a
 // block's taps in cache over all the rows (oneDNN's brgemm convolution
-// orders its loops by the same comparison).
+// orders its loops by the same comparison). A filter that fits in half a
+// core's L2 stays there anyway, beside the rows a tile reads: rows outermost
+// then lose nothing (measured 1.1-1.8x faster on 1x1 layers of 5x5 outputs
+// and 65-207 channels, AMD Zen 3, 1 and 2 threads).
 bool weights_outweigh_activations(const Problem &p, Isa, std::string &reason) {
     const double weights = double(p.k) * p.c * p.fh * p.fw;
     const double activations = double(p.n) * (p.h * p.w * p.c + p.oh * p.ow * p.k);
+    const double cached = double(l2_cache_bytes()) / 2 / sizeof(float);
     reason = "the filter (" + std::to_string(int64_t(weights)) + " floats) outweighs the input and output (" +
-             std::to_string(int64_t(activations)) + "): output-channel blocks outermost";
-    return weights > activations;
+             std::to_string(int64_t(activations)) + ") and half the L2 cache (" + std::to_string(int64_t(cached)) +
+             "): output-channel blocks outermost";
+    return weights > activations && weights > cached;
 }
 
 // A 1x1 filter's patch matrix is the input's pixels themselves: copied a
