@@ -34,10 +34,14 @@ public:
             // channel strides gather lane by lane.
             view.specialize(a.in.in_channel_stride == 1);
         }
+        // The patches cover the tiles' footprint (register_tile.h).
         if (patches == PatchScope::whole) {
-            view.compute_root().parallel(a.n);
+            view.compute_root()
+                .bound_extent(a.x, loops.tiled_width)
+                .bound_extent(a.y, loops.tiled_height)
+                .parallel(a.n);
         } else {
-            view.compute_at(loops.x_tile);
+            view.compute_at(loops.x_tile).bound_extent(a.x, loops.pixels).bound_extent(a.y, loops.rows);
         }
         specialize_common_strides(a.in, a.output);
     }

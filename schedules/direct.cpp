@@ -31,8 +31,16 @@ public:
         const bool pixel_lanes = lanes == Lanes::pixels;
         TileLoops loops = schedule_register_tile(a, register_tile(), target);
         const int vec = loops.vector_width;
+        const ConvInputs &in = a.in;
+        // The staged input covers the tiles' footprint (register_tile.h).
+        const Expr tile_input_rows = staged_extent(loops.rows, in.stride_y, in.filter_height, in.dilation_y);
         if (pixel_lanes) {
+            // Whole vectors: a bound fixes the allocation too, and the
+            // rounded-up vectors must stay inside it.
+            const Expr columns = loops.tiled_width + (in.filter_width - 1) * in.dilation_x / in.stride_x;
             a.column_phases.compute_at(loops.row_tile)
+                .bound_extent(a.xq, (columns + vec - 1) / vec * vec)
+                .bound_extent(a.y, tile_input_rows)
                 .vectorize(a.xq, vec, TailStrategy::RoundUp);
             // The rows go planar (pixels innermost) first, so that both
             // copies load with a small constant stride: dense loads and
@@ -46,23 +54,26 @@ public:
                 .vectorize(a.x, std::min(vec, 8), TailStrategy::RoundUp);
             for (int channels : {1, 3, 4}) {
                 planes
-                    .specialize(a.in.in_channels == channels && a.in.in_pixel_stride == channels &&
-                                a.in.in_channel_stride == 1)
+                    .specialize(in.in_channels == channels && in.in_pixel_stride == channels &&
+                                in.in_channel_stride == 1)
                     .reorder(a.c, a.x, a.y, a.n)
                     .unroll(a.c);
             }
-        } else if (a.in.padding == Padding::zeros) {
+        } else if (in.padding == Padding::zeros) {
+            a.padded.bound_extent(a.x, staged_extent(loops.tiled_width, in.stride_x, in.filter_width, in.dilation_x));
             if (staged == StagingScope::image) {
-                a.padded.compute_root().parallel(a.y);
+                a.padded.compute_root()
+                    .bound_extent(a.y, staged_extent(loops.tiled_height, in.stride_y, in.filter_height, in.dilation_y))
+                    .parallel(a.y);
             } else {
-                a.padded.compute_at(loops.row_tile);
+                a.padded.compute_at(loops.row_tile).bound_extent(a.y, tile_input_rows);
             }
             a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             // Dense channels (the usual NHWC) copy in vector loads; other
             // channel strides gather lane by lane.
-            a.padded.specialize(a.in.in_channel_stride == 1);
+            a.padded.specialize(in.in_channel_stride == 1);
         }
-        specialize_common_strides(a.in, a.output);
+        specialize_common_strides(in, a.output);
     }
 };
 

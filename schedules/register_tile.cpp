@@ -64,6 +64,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     const int channels = tile_channels(tile);
 
     Func out = a.output, conv = a.conv;
+    OutputImageParam buffer = out.output_buffer();
     Var k = a.k, x = a.x, y = a.y, n = a.n;
     Var ko("ko"), ki("ki"), xo("xo"), xi("xi"), yo("yo"), yi("yi"), row_tile("row_tile");
 
@@ -91,7 +92,6 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         // K strided vector stores of a row into one dense store of the
         // interleaved vectors (the x edge shifts inwards, recomputing a few
         // pixels instead of guarding them).
-        OutputImageParam buffer = out.output_buffer();
         Stage contiguous = out.specialize(buffer.dim(0).extent() == channels && buffer.dim(1).stride() == channels &&
                                           buffer.dim(1).extent() >= pixels);
         tile_output(contiguous, TailStrategy::ShiftInwards, TailStrategy::GuardWithIf)
@@ -119,7 +119,6 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         if (a.in.padding == Padding::none) {
             vectorized_output(out, TailStrategy::ShiftInwards);
         } else {
-            OutputImageParam buffer = out.output_buffer();
             vectorized_output(out.specialize(buffer.dim(1).extent() >= pixels && buffer.dim(2).extent() >= tile.rows),
                               TailStrategy::ShiftInwards);
             vectorized_output(out, TailStrategy::GuardWithIf);
@@ -146,7 +145,18 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
     update.vectorize(lane).unroll(outer).unroll(y);
-    return {LoopLevel(out, row_tile), LoopLevel(out, xo), vec};
+    auto whole_tiles = [](const Expr &extent, int tile) { return (extent + tile - 1) / tile * tile; };
+    return {LoopLevel(out, row_tile),
+            LoopLevel(out, xo),
+            vec,
+            pixels,
+            tile.rows,
+            whole_tiles(buffer.dim(1).extent(), pixels),
+            whole_tiles(buffer.dim(2).extent(), tile.rows)};
+}
+
+Expr staged_extent(const Expr &outputs, const Expr &stride, const Expr &taps, const Expr &dilation) {
+    return (outputs - 1) * stride + (taps - 1) * dilation + 1;
 }
 
 void specialize_common_strides(const ConvInputs &in, Stage stage) {
