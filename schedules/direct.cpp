@@ -33,13 +33,13 @@ public:
         const int vec = loops.vector_width;
         const ConvInputs &in = a.in;
         // The staged input covers the tiles' footprint (register_tile.h).
-        const Expr tile_input_rows = staged_extent(loops.rows, in.stride_y, in.filter_height, in.dilation_y);
+        const Expr tile_input_rows = staged_rows(in, loops.rows);
         if (pixel_lanes) {
             // Whole vectors: a bound fixes the allocation too, and the
             // rounded-up vectors must stay inside it.
             const Expr columns = loops.tiled_width + (in.filter_width - 1) * in.dilation_x / in.stride_x;
             a.column_phases.compute_at(loops.row_tile)
-                .bound_extent(a.xq, (columns + vec - 1) / vec * vec)
+                .bound_extent(a.xq, round_up(columns, vec))
                 .bound_extent(a.y, tile_input_rows)
                 .vectorize(a.xq, vec, TailStrategy::RoundUp);
             // The rows go planar (pixels innermost) first, so that both
@@ -60,11 +60,9 @@ public:
                     .unroll(a.c);
             }
         } else if (in.padding == Padding::zeros) {
-            a.padded.bound_extent(a.x, staged_extent(loops.tiled_width, in.stride_x, in.filter_width, in.dilation_x));
+            a.padded.bound_extent(a.x, staged_columns(in, loops.tiled_width));
             if (staged == StagingScope::image) {
-                a.padded.compute_root()
-                    .bound_extent(a.y, staged_extent(loops.tiled_height, in.stride_y, in.filter_height, in.dilation_y))
-                    .parallel(a.y);
+                a.padded.compute_root().bound_extent(a.y, staged_rows(in, loops.tiled_height)).parallel(a.y);
             } else {
                 a.padded.compute_at(loops.row_tile).bound_extent(a.y, tile_input_rows);
             }

@@ -16,6 +16,11 @@ Isa isa_of(const Target &target) {
     return target.has_feature(Target::AVX512) ? Isa::avx512 : target.has_feature(Target::AVX2) ? Isa::avx2 : Isa::sse41;
 }
 
+// Input positions that `outputs` consecutive outputs read along one axis.
+Expr staged_extent(const Expr &outputs, const Expr &stride, const Expr &taps, const Expr &dilation) {
+    return (outputs - 1) * stride + (taps - 1) * dilation + 1;
+}
+
 }  // namespace
 
 RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
@@ -145,18 +150,25 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
     update.vectorize(lane).unroll(outer).unroll(y);
-    auto whole_tiles = [](const Expr &extent, int tile) { return (extent + tile - 1) / tile * tile; };
     return {LoopLevel(out, row_tile),
             LoopLevel(out, xo),
             vec,
             pixels,
             tile.rows,
-            whole_tiles(buffer.dim(1).extent(), pixels),
-            whole_tiles(buffer.dim(2).extent(), tile.rows)};
+            round_up(buffer.dim(1).extent(), pixels),
+            round_up(buffer.dim(2).extent(), tile.rows)};
 }
 
-Expr staged_extent(const Expr &outputs, const Expr &stride, const Expr &taps, const Expr &dilation) {
-    return (outputs - 1) * stride + (taps - 1) * dilation + 1;
+Expr round_up(const Expr &extent, int multiple) {
+    return (extent + multiple - 1) / multiple * multiple;
+}
+
+Expr staged_columns(const ConvInputs &in, const Expr &outputs) {
+    return staged_extent(outputs, in.stride_x, in.filter_width, in.dilation_x);
+}
+
+Expr staged_rows(const ConvInputs &in, const Expr &outputs) {
+    return staged_extent(outputs, in.stride_y, in.filter_height, in.dilation_y);
 }
 
 void specialize_common_strides(const ConvInputs &in, Stage stage) {

@@ -51,7 +51,7 @@ struct RegisterTile {
 // often denormal, and each FMA on a denormal takes a microcode assist
 // (measured: direct_pixels on a 13-pixel 1-D layer ran 50x slower once the
 // heap held denormals). A strategy that stages a producer bounds it to the
-// tiles' footprint below (staged_extent), so that the tiles read only
+// tiles' footprint below (staged_columns, staged_rows), so that the tiles read only
 // values it computed.
 struct TileLoops {
     Halide::LoopLevel row_tile;  // parallel loop over tiles of rows (and images, fused)
@@ -63,10 +63,12 @@ struct TileLoops {
     Halide::Expr tiled_width, tiled_height;
 };
 
-// Input columns (or rows) that `outputs` consecutive output columns (or
-// rows) read through `taps` filter taps.
-Halide::Expr staged_extent(const Halide::Expr &outputs, const Halide::Expr &stride, const Halide::Expr &taps,
-                           const Halide::Expr &dilation);
+// `extent` rounded up to a multiple of `multiple`.
+Halide::Expr round_up(const Halide::Expr &extent, int multiple);
+
+// Input columns (rows) that `outputs` consecutive output columns (rows) read.
+Halide::Expr staged_columns(const ConvInputs &in, const Halide::Expr &outputs);
+Halide::Expr staged_rows(const ConvInputs &in, const Halide::Expr &outputs);
 
 // Fills in the zero (derived) fields of `tile` for `target`.
 RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &target);
