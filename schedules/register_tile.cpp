@@ -85,6 +85,9 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         if (channels_outer) {
             Var block_rows("block_rows");
             s.reorder(ki, xi, yi, xo, yo, ko, n).fuse(yo, ko, block_rows).fuse(block_rows, n, row_tile);
+        } else if (tile.outer == Outer::tiles) {
+            Var tile_row("tile_row");
+            s.reorder(ki, xi, yi, ko, xo, yo, n).fuse(xo, yo, tile_row).fuse(tile_row, n, row_tile);
         } else {
             s.reorder(ki, xi, yi, ko, xo, yo, n).fuse(yo, n, row_tile);
         }
@@ -151,7 +154,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     }
     update.vectorize(lane).unroll(outer).unroll(y);
     return {LoopLevel(out, row_tile),
-            LoopLevel(out, xo),
+            LoopLevel(out, tile.outer == Outer::tiles ? row_tile : xo),
             vec,
             pixels,
             tile.rows,

@@ -14,7 +14,9 @@ public:
     using GeneratorParam = Halide::GeneratorParam<T>;
 
     GeneratorParam<Lanes> lanes{"lanes", Lanes::channels, {{"channels", Lanes::channels}, {"pixels", Lanes::pixels}}};
-    GeneratorParam<Outer> outer{"outer", Outer::rows, {{"rows", Outer::rows}, {"channels", Outer::channels}}};
+    GeneratorParam<Outer> outer{"outer",
+                                Outer::rows,
+                                {{"rows", Outer::rows}, {"channels", Outer::channels}, {"tiles", Outer::tiles}}};
     // 0: derived from the target's register file (derive_register_tile).
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> channel_width{"channel_width", 0};

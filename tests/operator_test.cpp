@@ -638,11 +638,13 @@ TEST(Operator, MovedFromOperatorThrowsMovedToRuns) {
 // ---------------------------------------------------------------------------
 // 9. Strided input and output views.
 
-TEST(Operator, RunsStridedInputAndOutputViews) {
-    const ConvDescriptor d = stridetune::parse_descriptor("mb2ic5ih12iw11oc9kh3kw2sh2sw1ph1pw0");
+// Runs the operator for `descriptor` on dense tensors and on strided views
+// of larger buffers, against the reference.
+void runs_strided_views(const std::string &descriptor, uint32_t seed) {
+    const ConvDescriptor d = stridetune::parse_descriptor(descriptor);
     const ConvProblem p = problem_of(d);
     ASSERT_EQ(p.output_dims(), d.output_dims()) << p.describe();
-    const ProblemData data = make_problem_data(p, 91, /*with_reference=*/false);  // its filter
+    const ProblemData data = make_problem_data(p, seed, /*with_reference=*/false);  // its filter
     const Convolution conv(d, data.filter.cview());
     const Dims in = p.input_dims(), out = p.output_dims();
 
@@ -651,6 +653,7 @@ TEST(Operator, RunsStridedInputAndOutputViews) {
         TestBuffer input, output;
     };
     std::vector<Layout> layouts;
+    layouts.push_back({"dense", dense_buffer(in), dense_buffer(out)});
     {
         // Channel stride 2 and gaps after every dimension, a margin either side;
         // the output a crop of a larger buffer.
@@ -672,7 +675,7 @@ TEST(Operator, RunsStridedInputAndOutputViews) {
                            cropped_buffer({in[0] + 2, in[1] + 4, in[2] + 3, in[3] + 2}, {1, 3, 2, 1}, in),
                            strided_buffer(out, s, 3)});
     }
-    std::mt19937 rng(92);
+    std::mt19937 rng(seed + 1);
     for (int i = 0; i < 4; i++) {
         // Random layouts: negative outer strides too.
         TestBuffer input = random_view(in, /*any_channel_stride=*/true, rng);
@@ -693,6 +696,17 @@ TEST(Operator, RunsStridedInputAndOutputViews) {
         EXPECT_EQ(l.output.touched_outside_view(), 0) << "written outside the output view";
         EXPECT_EQ(differing_floats(input_before, l.input.storage), 0) << "the input changed";
     }
+}
+
+TEST(Operator, RunsStridedInputAndOutputViews) {
+    runs_strided_views("mb2ic5ih12iw11oc9kh3kw2sh2sw1ph1pw0", 91);
+}
+
+// A 1x1 filter of stride 1 without padding runs with each image's pixels
+// flattened into one row (kernel_geometry.h): views whose rows do not follow
+// one another must give the same result.
+TEST(Operator, RunsStridedViewsOfAPointwiseLayer) {
+    runs_strided_views("mb2ic19ih5iw7oc33kh1kw1", 93);
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ TEST(ScheduleOf, FollowsTheStrategyItems) {
     EXPECT_EQ(of("direct", "channel_width=1 lanes=channels outer=channels rows=4"), Schedule::direct_channel_blocks);
     EXPECT_EQ(of("direct", "lanes=channels outer=rows"), Schedule::direct_channels);
     // A row's own parameters are that row's, though its strategy is another's.
-    EXPECT_EQ(of("direct", "channel_width=1 lanes=channels padding=none rows=2 x_width=7"),
+    EXPECT_EQ(of("direct", "channel_width=1 lanes=channels outer=tiles padding=none rows=2 x_width=7"),
               Schedule::direct_in_place_one_vector);
     EXPECT_EQ(of("direct", "channel_width=1 lanes=channels padding=none rows=1 x_width=7"), Schedule::direct_in_place);
     EXPECT_EQ(of("direct", "channel_width=5 lanes=pixels vector_width=8"), Schedule::direct_pixels);

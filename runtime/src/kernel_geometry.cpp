@@ -84,8 +84,22 @@ void gather_taps(const ConvDescriptor &problem, const TensorView<const float> &i
     }
 }
 
+bool flattens_pixels(const ConvDescriptor &problem) {
+    const ConvParams &p = problem.params;
+    return problem.kh == 1 && problem.kw == 1 && problem.oh > 1 && p.stride_h == 1 && p.stride_w == 1 &&
+           p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
+}
+
+ConvDescriptor kernel_problem(const ConvDescriptor &problem) {
+    if (!flattens_pixels(problem)) return gathered_problem(problem);
+    ConvDescriptor f = problem;
+    f.iw = f.ow = problem.ih * problem.iw;
+    f.ih = f.oh = 1;
+    return f;
+}
+
 ConvParams kernel_geometry(const ConvDescriptor &problem) {
-    const ConvDescriptor g = gathered_problem(problem);
+    const ConvDescriptor g = kernel_problem(problem);
     return kernel_geometry(g.params, g.oh, g.ow, g.kh, g.kw);
 }
 

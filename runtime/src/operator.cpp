@@ -80,22 +80,38 @@ std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const 
         problem, descriptor, problem.key(), std::move(selection), std::move(packed), plan});
 }
 
-// The gathered taps of a run's input (kernel_geometry.h): per thread, so
-// that concurrent runs do not share it, and kept, so that runs after the
-// first do not allocate.
-ConstTensor gathered_input(const Convolution::State &s, const ConstTensor &input) {
-    thread_local std::vector<float> taps;
-    const ConvDescriptor &k = s.selection.kernel_problem;
-    const size_t elements = size_t(k.mb * k.ih * k.iw * k.ic);
-    if (taps.size() < elements) taps.resize(elements);
-    gather_taps(s.descriptor, input, taps.data());
-    return dense<const float>(taps.data(), k.input_dims());
+// Per-thread scratch, so that concurrent runs do not share it, and kept,
+// so that runs after the first do not allocate.
+float *scratch(std::vector<float> &buffer, const std::array<int64_t, 4> &dims) {
+    const size_t elements = size_t(dims[0] * dims[1] * dims[2] * dims[3]);
+    if (buffer.size() < elements) buffer.resize(elements);
+    return buffer.data();
 }
 
-void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
-    detail::validate_run(input, output, s.problem);
+// The gathered taps of a run's input (kernel_geometry.h).
+ConstTensor gathered_input(const Convolution::State &s, const ConstTensor &input) {
+    thread_local std::vector<float> taps;
+    const std::array<int64_t, 4> dims = s.selection.kernel_problem.input_dims();
+    float *data = scratch(taps, dims);
+    gather_taps(s.descriptor, input, data);
+    return dense<const float>(data, dims);
+}
+
+void copy(const ConstTensor &from, const Tensor &to) {
+    for (int64_t n = 0; n < from.dims[0]; n++) {
+        for (int64_t y = 0; y < from.dims[1]; y++) {
+            for (int64_t x = 0; x < from.dims[2]; x++) {
+                const float *source = from.data + n * from.strides[0] + y * from.strides[1] + x * from.strides[2];
+                float *target = to.data + n * to.strides[0] + y * to.strides[1] + x * to.strides[2];
+                for (int64_t c = 0; c < from.dims[3]; c++) target[c * to.strides[3]] = source[c * from.strides[3]];
+            }
+        }
+    }
+}
+
+void run_on(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
     const detail::Kernel &kernel = *s.selection.kernel;
-    detail::KernelCall call(s.selection.gathered ? gathered_input(s, input) : input, s.filter.view(), output);
+    detail::KernelCall call(input, s.filter.view(), output);
     const bool verbose = detail::verbose();
     const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     const int status = call.run(kernel, s.selection.geometry, s.selection.parallel);
@@ -109,6 +125,21 @@ void run_kernel(const Convolution::State &s, const ConstTensor &input, const Ten
                      std::string(to_string(kernel.isa)).c_str(), s.key.c_str(), s.selection.reason.c_str(), ms,
                      s.problem.flops() / ms * 1e-6);
     }
+}
+
+void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
+    detail::validate_run(input, output, s.problem);
+    if (s.selection.gathered) return run_on(s, gathered_input(s, input), output);
+    if (!s.selection.flattened) return run_on(s, input, output);
+    if (rows_follow(input) && rows_follow(output)) return run_on(s, flattened(input), flattened(output));
+    // Rows that do not follow one another (a crop) are copied to dense
+    // tensors, whose rows do, and the output back.
+    thread_local std::vector<float> dense_input, dense_output;
+    const Tensor in = dense(scratch(dense_input, input.dims), input.dims);
+    const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
+    copy(input, in);
+    run_on(s, flattened(ConstTensor{in.data, in.dims, in.strides}), flattened(out));
+    copy({out.data, out.dims, out.strides}, output);
 }
 
 }  // namespace

@@ -26,9 +26,8 @@ bool runs_in_parallel(const ConvDescriptor &kernel_problem) {
 Selection select_kernel(const Problem &problem, const Options &options) {
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
     const ConvDescriptor d = problem.descriptor();
-    const bool gathered = bool(gathered_axes(d));
-    const ConvDescriptor k = gathered ? gathered_problem(d) : d;
-    Selection s{k, gathered, kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
+    const ConvDescriptor k = kernel_problem(d);
+    Selection s{k, bool(gathered_axes(d)), flattens_pixels(d), kernel_geometry(d), nullptr, "", {},
                 runs_in_parallel(k)};
     // Takes `kernel` if it can run the problem; returns why not, or "".
     const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
@@ -70,7 +69,9 @@ Selection select_kernel(const Problem &problem, const Options &options) {
     }
     // The first candidate whose kernel fits is taken as it is asked (one
     // bounds query each); the reason follows once the list has chosen.
-    const Choice choice = choose_schedule(problem, isa, [&](Schedule schedule) {
+    // The list judges the problem the kernel runs (its pixels flattened, its taps gathered).
+    const Problem judged{k.mb, k.ih, k.iw, k.ic, k.oc, k.kh, k.kw, k.oh, k.ow, k.params};
+    const Choice choice = choose_schedule(judged, isa, [&](Schedule schedule) {
         return take(best_kernel(schedule, isa), "").empty();
     });
     const std::string reason =

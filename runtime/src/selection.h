@@ -11,8 +11,9 @@
 namespace stridetune::detail {
 
 struct Selection {
-    ConvDescriptor kernel_problem;  // gathered_problem(problem): what the kernel computes
+    ConvDescriptor kernel_problem;  // kernel_problem(problem): what the kernel computes
     bool gathered;                  // its taps gathered along an axis (kernel_geometry.h)
+    bool flattened;                 // its pixels flattened into one row an image (kernel_geometry.h)
     ConvParams geometry;            // what the kernel receives (kernel_geometry.h)
     const Kernel *kernel;
     std::string reason;

@@ -110,8 +110,10 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                     items.set("padding", "none");
                     hand.push_back(configuration(strategies[0], "channels", items));
                     if (rows == 1 && cw <= 2) {
-                        items.set("outer", "channels");
-                        hand.push_back(configuration(strategies[0], "channels", items));
+                        for (const char *outer : {"channels", "tiles"}) {
+                            items.set("outer", outer);
+                            hand.push_back(configuration(strategies[0], "channels", items));
+                        }
                     }
                 }
             }

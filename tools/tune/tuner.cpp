@@ -35,20 +35,22 @@ struct ProblemData {
     stridetune_test::ReferenceOutput first_image;
 
     explicit ProblemData(const ConvDescriptor &d) {
-        // Halide's dimension order, innermost first: NHWC is (c, x, y, n).
-        input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+        // What the library's kernel receives for the problem (its pixels
+        // flattened or its taps gathered, kernel_geometry.h), so that the
+        // code timed is the code the library runs. Dense, a flattened
+        // tensor is the problem's own. Halide's dimension order, innermost
+        // first: NHWC is (c, x, y, n).
+        const ConvDescriptor k = kernel_problem(d);
+        const ConvDescriptor &in = flattens_pixels(d) ? k : d;
+        input = Halide::Buffer<float>(int(in.ic), int(in.iw), int(in.ih), int(in.mb));
         filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
-        output = Halide::Buffer<float>(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+        output = Halide::Buffer<float>(int(k.oc), int(k.ow), int(k.oh), int(k.mb));
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
         input.for_each_value([&](float &v) { v = dist(rng); });
         filter.for_each_value([&](float &v) { v = dist(rng); });
-        // What the library's kernel receives for the problem (its taps
-        // gathered, kernel_geometry.h), so that the code timed is the code
-        // the library runs.
         args.input = input;
         if (gathered_axes(d)) {
-            const ConvDescriptor k = gathered_problem(d);
             args.input = Halide::Buffer<float>(int(k.ic), int(k.iw), int(k.ih), int(k.mb));
             gather_taps(d, dense<const float>(input.data(), d.input_dims()), args.input.data());
         }
@@ -124,7 +126,7 @@ double Tuner::compile_seconds() const {
 std::vector<Configuration> Tuner::candidates_for(const ConvDescriptor &problem) const {
     std::vector<Configuration> candidates;
     if (options_.only.empty()) {
-        candidates = candidate_configurations(problem, options_.isa);
+        candidates = candidate_configurations(kernel_problem(problem), options_.isa);
     } else {
         for (const std::string &text : options_.only) candidates.push_back(Configuration::parse(text));
     }
