@@ -21,13 +21,11 @@ bool runs_in_parallel(const ConvDescriptor &kernel_problem) {
     return kernel_problem.flops() >= parallel_flops;
 }
 
-}  // namespace
-
-Selection select_kernel(const Problem &problem, const Options &options) {
+// Selects the kernel for `problem` run as `k` (kernel_geometry.h).
+Selection select_for(const Problem &problem, const Options &options, const ConvDescriptor &k, bool flattened) {
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
-    const ConvDescriptor d = problem.descriptor();
-    const ConvDescriptor k = kernel_problem(d);
-    Selection s{k, bool(gathered_axes(d)), flattens_pixels(d), kernel_geometry(d), nullptr, "", {},
+    Selection s{k,       bool(gathered_axes(problem.descriptor())), flattened,
+                kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
                 runs_in_parallel(k)};
     // Takes `kernel` if it can run the problem; returns why not, or "".
     const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
@@ -79,6 +77,21 @@ Selection select_kernel(const Problem &problem, const Options &options) {
     if (!s.kernel) return take_or_fail(best_kernel(choice.schedule, isa), reason);
     s.reason = reason;
     return s;
+}
+
+}  // namespace
+
+Selection select_kernel(const Problem &problem, const Options &options) {
+    const ConvDescriptor d = problem.descriptor();
+    if (!flattens_pixels(d)) return select_for(problem, options, kernel_problem(d), false);
+    if (!options.variant && !options.schedule) return select_for(problem, options, kernel_problem(d), true);
+    // A kernel asked for by name may need the rows that flattening takes
+    // away (a tile of two rows): it runs the problem as it is.
+    try {
+        return select_for(problem, options, kernel_problem(d), true);
+    } catch (const Error &) {
+        return select_for(problem, options, d, false);
+    }
 }
 
 Plan plan_of(const Selection &s) {
