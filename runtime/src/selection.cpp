@@ -83,8 +83,8 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
 
 Selection select_kernel(const Problem &problem, const Options &options) {
     const ConvDescriptor d = problem.descriptor();
-    if (!flattens_pixels(d)) return select_for(problem, options, kernel_problem(d), false);
-    if (!options.variant && !options.schedule) return select_for(problem, options, kernel_problem(d), true);
+    const bool requested = options.variant || options.schedule;
+    if (!flattens_pixels(d) || !requested) return select_for(problem, options, kernel_problem(d), flattens_pixels(d));
     // A kernel asked for by name may need the rows that flattening takes
     // away (a tile of two rows): it runs the problem as it is.
     try {
