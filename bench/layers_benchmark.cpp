@@ -15,10 +15,13 @@
 // dispatcher's pick), which chooses and packs on every call.
 //
 // usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
-//                          [--threads N] [--every-isa] [Google Benchmark flags]
+//                          [--threads N] [--every-isa] [--grain] [Google Benchmark flags]
 //   --mb N: minibatch for every problem (default 1; 0 keeps each file's own)
 //   --threads N: threads for stridetune and every peer alike (default: every
 //     core, or STRIDETUNE_NUM_THREADS)
+//   --grain: also the dispatcher's kernel forced onto the calling thread
+//     (grain:serial) and onto the worker threads (grain:parallel), which
+//     the library's grain rule (runtime/src/selection.cpp) is measured by
 // Grouped problems are skipped (stridetune has no groups yet), and counted.
 // Run it through tools/peer-env, which sets the peers' environment
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
@@ -59,7 +62,7 @@ std::string plan_label(const stridetune::Plan &plan) {
     return plan.kernel + (tuned ? " (tuned: " + plan.variant + ")" : "");
 }
 
-std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) {
+std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa, bool grain) {
     std::vector<Competitor> out;
     // The tensors every row runs on: data's buffers never move.
     const stridetune::ConstTensor input = stridetune::dense<const float>(data.input.data(), data.d.input_dims());
@@ -88,6 +91,13 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa) 
         }
     }
     add("stridetune:dispatcher", {});
+    if (grain) {
+        for (const bool parallel : {false, true}) {
+            stridetune::Options options;
+            options.parallel = parallel;
+            add(parallel ? "grain:parallel" : "grain:serial", options);
+        }
+    }
     // The one-shot call with default options: what a caller that keeps no
     // operator pays (the kernel chosen and the filter packed on every call).
     // Not a "best stridetune kernel" candidate for report.py.
@@ -153,7 +163,7 @@ int main(int argc, char **argv) {
     benchmark::Initialize(&argc, argv);
     std::vector<std::string> files;
     int64_t mb = 1;
-    bool every_isa = false;
+    bool every_isa = false, grain = false;
     for (int i = 1; i < argc; i++) {
         const std::string arg = argv[i];
         if (arg == "--shapes" && i + 1 < argc) {
@@ -169,6 +179,8 @@ int main(int argc, char **argv) {
             stridetune::set_num_threads(threads);  // before the peers are prepared: they take the same count
         } else if (arg == "--every-isa") {
             every_isa = true;
+        } else if (arg == "--grain") {
+            grain = true;
         } else {
             std::fprintf(stderr, "stridetune_layers: unknown argument %s\n", arg.c_str());
             return 2;
@@ -176,7 +188,7 @@ int main(int argc, char **argv) {
     }
     if (files.empty()) {
         std::fprintf(stderr, "usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N] [--threads N] "
-                             "[--every-isa]\n");
+                             "[--every-isa] [--grain]\n");
         return 2;
     }
 
@@ -193,7 +205,7 @@ int main(int argc, char **argv) {
                 }
                 if (mb > 0) d.mb = mb;
                 layers.push_back(std::make_unique<LayerData>(d));
-                for (Competitor &c : stridetune_competitors(*layers.back(), every_isa)) {
+                for (Competitor &c : stridetune_competitors(*layers.back(), every_isa, grain)) {
                     register_competitor(*layers.back(), std::move(c));
                 }
                 // One set of peers a problem: each holds the problem it was prepared for.

@@ -258,6 +258,28 @@ TEST(Threads, OneThreadComputesTheSameResult) {
     EXPECT_EQ(stridetune::num_threads(), before);
 }
 
+// Options::parallel puts the kernel's loop on the workers or on the calling
+// thread, and either way it computes the reference's answer. Without it, a
+// problem of a few FLOP runs on the calling thread: no pool's handoff is
+// repaid by it.
+TEST(Threads, OptionsParallelDecidesWhereTheKernelRuns) {
+    const ProblemData &d = small_problem_data();
+    for (const bool parallel : {false, true}) {
+        stridetune::Options options;
+        options.parallel = parallel;
+        TestBuffer output = d.fresh_output();
+        EXPECT_EQ(stridetune::plan(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options).parallel,
+                  parallel);
+        stridetune::convolve(d.input.cview(), d.filter.cview(), output.view, d.problem.params, options);
+        EXPECT_TRUE(matches_reference(output.view, d.reference)) << "parallel " << parallel;
+    }
+    const stridetune::ConvDescriptor one_fma = stridetune::parse_descriptor("mb1ic1ih1iw1oc1kh1kw1");
+    const std::vector<float> one(1, 1.0f);
+    EXPECT_FALSE(stridetune::Convolution(one_fma, stridetune::dense<const float>(one.data(), one_fma.filter_dims()))
+                     .plan()
+                     .parallel);
+}
+
 // Several threads calling at once, each with its own problems and kernels,
 // all get the reference's answer.
 TEST(Threads, ConcurrentCallsAreCorrect) {

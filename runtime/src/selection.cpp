@@ -4,21 +4,34 @@
 #include "tuning.h"
 #include "stridetune/error.h"
 #include "stridetune/kernel_geometry.h"
+#include "thread_pool.h"
 
 namespace stridetune::detail {
 namespace {
 
-// Handing a loop to the pool's spinning workers and joining them costs about
-// 0.4 us (thread_pool.h; stridetune-tune's grain line: a 1-D 1x1 layer of
-// 8 kFLOP ran as fast on 2 threads as on one, 0.72 us, and a 140 kFLOP
-// one 1.4x faster), a thread's worth of work of about 2^15 FLOP at the
-// tens of GFLOP/s one core reaches on such small tiles: below that, one
-// thread finishes first. Counted on the kernel's problem (its taps
-// gathered); a tuned entry's measured grain wins.
-constexpr double parallel_flops = 1 << 15;
+// One core's throughput on the small problems whose grain is in doubt,
+// about 12 GFLOP/s a float lane: 1x1 and 3x3 layers of 13x13 pixels ran at
+// 190-250 GFLOP/s on one core of AMD Zen 5 at AVX-512 (16 lanes), those
+// whose K leaves lanes idle slower.
+double estimated_serial_seconds(const ConvDescriptor &kernel_problem, Isa isa) {
+    return kernel_problem.flops() / (float_lanes(isa) * 12e9);
+}
 
-bool runs_in_parallel(const ConvDescriptor &kernel_problem) {
-    return kernel_problem.flops() >= parallel_flops;
+// Splitting work of serial time t over T threads saves t (T - 1) / T and
+// costs the pool's handoff h (measured on this machine, thread_pool.h) and
+// the cores' exchange of the tiles' data, which grows with it: the saving
+// paid off from 1.5 handoffs (h = 1.5 us) to 2.5 (h = 0.3 us)
+// (stridetune_layers --grain on 1x1 and 3x3 layers of 13x13 pixels, AMD
+// Zen 5, 2 threads). Counted on the kernel's problem (its taps gathered,
+// its pixels flattened); a tuned entry's measured grain, or
+// Options::parallel, wins.
+constexpr double parallel_handoffs = 2;
+
+bool runs_in_parallel(const ConvDescriptor &kernel_problem, Isa isa) {
+    const PoolCost pool = pool_cost();
+    if (pool.threads < 2) return false;
+    const double saved = estimated_serial_seconds(kernel_problem, isa) * (pool.threads - 1) / pool.threads;
+    return saved > parallel_handoffs * pool.handoff_seconds;
 }
 
 // Selects the kernel for `problem` run as `k` (kernel_geometry.h).
@@ -26,7 +39,7 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
     Selection s{k,       bool(gathered_axes(problem.descriptor())), flattened,
                 kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
-                runs_in_parallel(k)};
+                options.parallel.value_or(runs_in_parallel(k, isa))};
     // Takes `kernel` if it can run the problem; returns why not, or "".
     const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
         const KernelNeeds needs = kernel_needs(kernel, k, s.geometry);
@@ -59,7 +72,7 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     std::string refusals;
     for (const TunedCandidate &c : tuned.ranked) {
         if (take(*c.kernel, c.reason + refusals).empty()) {
-            s.parallel = c.parallel.value_or(s.parallel);
+            if (!options.parallel) s.parallel = c.parallel.value_or(s.parallel);
             return s;
         }
         // No details: the verbose line's fields are separated by commas.

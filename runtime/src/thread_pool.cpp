@@ -3,7 +3,9 @@
 #include <pthreadpool.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -12,10 +14,32 @@
 namespace stridetune::detail {
 namespace {
 
-using Pool = std::shared_ptr<std::remove_pointer_t<pthreadpool_t>>;
+struct PoolState {
+    std::shared_ptr<std::remove_pointer_t<pthreadpool_t>> threads;
+    PoolCost cost;
+};
+using Pool = std::shared_ptr<const PoolState>;
+
+// The median time of a loop of one empty task a thread, after a few to wake
+// the workers: what a loop pays beyond its work, on this machine as it is.
+double measure_handoff_seconds(pthreadpool_t pool, int threads) {
+    const auto empty_task = [](void *, size_t) {};
+    for (int i = 0; i < 16; i++) pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
+    std::array<double, 63> seconds;
+    for (double &s : seconds) {
+        const auto start = std::chrono::steady_clock::now();
+        pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
+        s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
+    return seconds[seconds.size() / 2];
+}
 
 Pool make_pool(int threads) {
-    return Pool(pthreadpool_create(size_t(threads)), pthreadpool_destroy);
+    auto state = std::make_shared<PoolState>();
+    state->threads.reset(pthreadpool_create(size_t(threads)), pthreadpool_destroy);
+    state->cost = {threads, threads > 1 ? measure_handoff_seconds(state->threads.get(), threads) : 0.0};
+    return state;
 }
 
 std::mutex pool_mutex;
@@ -67,6 +91,10 @@ void set_pool_threads(int threads) {
     current_pool().swap(pool);
 }
 
+PoolCost pool_cost() {
+    return acquire_pool()->cost;
+}
+
 int run_on_pool(int size, int (*body)(void *argument, int index), void *argument) {
     if (inside_body || pool_busy.exchange(true, std::memory_order_acquire)) {
         for (int i = 0; i < size; i++) {
@@ -77,7 +105,7 @@ int run_on_pool(int size, int (*body)(void *argument, int index), void *argument
     const Pool pool = acquire_pool();
     Loop loop{body, argument};
     loop.published.store(true, std::memory_order_release);
-    pthreadpool_parallelize_1d(pool.get(), run_task, &loop, size_t(size), 0);
+    pthreadpool_parallelize_1d(pool->threads.get(), run_task, &loop, size_t(size), 0);
     (void)loop.finished.load(std::memory_order_acquire);
     pool_busy.store(false, std::memory_order_release);
     return loop.status.load();

@@ -22,6 +22,11 @@ struct Options {
     std::optional<Schedule> schedule;    // that schedule's general kernel; default: the dispatcher's pick
     std::optional<Isa> max_isa;          // default: max_isa()
     std::optional<std::string> variant;  // a kernel variant by name (see kernels()); wins over schedule
+    // On the worker threads (true) or the calling thread alone (false), as
+    // an engine that runs operators side by side on its own threads wants;
+    // default: the library decides from the work and the pool's measured
+    // cost (or the tuner's measurement).
+    std::optional<bool> parallel;
 };
 
 // The kernel an operator (or a call) runs.
