@@ -46,14 +46,16 @@ inline bool is_hand_schedule(stridetune::Schedule s) {
 // size `oh` x `ow` (before it runs, writing nothing). An autoscheduled
 // baseline tiles for the seed problem's sizes. A kernel that reads its input
 // in place (padding=none) serves only unpadded problems at least its tile
-// (x_width pixels by rows, 1 unless given) in size. Every other hand
-// schedule runs every problem.
+// (x_width pixels by rows, 1 unless given; a width not given is derived
+// from the ISA's register file, so any output may be narrower) in size.
+// Every other hand schedule runs every problem.
 inline bool may_refuse(stridetune::Schedule s, const stridetune::ConvParams &params, int64_t oh, int64_t ow) {
     const stridetune::Parameters p = stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters);
     if (p.has("autoscheduler")) return true;
     if (p.get("padding") != "none") return false;
     const int rows = p.has("rows") ? std::stoi(p.get("rows").value()) : 1;
-    return !stridetune::unpadded(params) || ow < std::stoi(p.get("x_width").value()) || oh < rows;
+    return !stridetune::unpadded(params) || !p.has("x_width") || ow < std::stoi(p.get("x_width").value()) ||
+           oh < rows;
 }
 
 struct ScheduleIsa {

@@ -64,7 +64,9 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 const int widest = ((regs - 1) / cw - 1) / rows;
                 if (widest < 1) continue;
                 for (int xw : x_widths(widest, p.ow)) {
-                    if (cw == 2 && rows == 1 && xw == widest) continue;  // the derived default, listed above
+                    // The derived defaults (direct_channels and gemm_tile of one row,
+                    // direct_two_rows of two), listed above.
+                    if (cw == 2 && xw == widest && (rows == 1 || (rows == 2 && !s.patches))) continue;
                     hand.push_back(
                         configuration(s, "channels", tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}})));
                 }
