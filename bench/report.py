@@ -13,11 +13,14 @@ Then Halide's autoschedulers planning for each shape, where the build has such k
 tuned problems' kernels against the best general-purpose ones, and a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count.
 stridetune's rows time run() of an operator created once; the stridetune:convolve row (the one-shot
 convolve(), every call choosing the kernel and packing the filter) is neither a candidate for the
-best kernel nor a peer, and is not shown.
+best kernel nor a peer, and is not shown. A problem run by the dispatcher alone (the minibatch rows
+of tools/run-benchmarks.sh) shows the dispatcher as its best. A problem's minibatch follows its name
+where it is not 1.
 """
 import argparse
 import json
 import math
+import re
 import statistics
 import sys
 from collections import defaultdict
@@ -67,6 +70,8 @@ class Problem:
                 if c.startswith("stridetune:") and c not in (DISPATCHER, ONE_SHOT)}
         if tuned and self.tuned_variant() and DISPATCHER in self.medians():
             ours[self.tuned_variant()] = self.medians()[DISPATCHER]
+        if not ours and DISPATCHER in self.medians():
+            return "dispatcher", self.medians()[DISPATCHER]  # a run of the dispatcher alone (minibatch rows)
         if not ours:
             return None
         best = min(ours, key=ours.get)
@@ -106,8 +111,10 @@ def load(paths):
 
 
 def short_name(problem):
+    """The problem's name in its shape file, with its minibatch where that is not 1."""
     name = problem.split('n"', 1)[1].rstrip('"') if 'n"' in problem else problem
-    return name or problem
+    minibatch = re.match(r"mb(\d+)", problem)
+    return (name or problem) + (f" (mb{minibatch.group(1)})" if minibatch and minibatch.group(1) != "1" else "")
 
 
 def fmt(ms):

@@ -5,7 +5,9 @@
 # plot docs/layers.png from its output (bench/report.py). Last, the per-call
 # overhead benchmark (bench/operator_overhead_benchmark.cpp) on every core and
 # on one thread, its JSON kept beside the others (not an input of report.py).
-# About 11 minutes on the 2-core development machine.
+# ResNet-50 runs at minibatch 8 and 32 too, and capped at AVX2, the dispatcher
+# and the peers alone.
+# About 30 minutes on the 2-core development machine.
 # Arguments: shape sets of bench/shapes to run (default: the sets below), e.g. seed resnet_50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,18 +22,21 @@ out=build/bench-results
 mkdir -p "$out" docs
 results=()
 
-# run SET THREADS [flags]: one stridetune_layers process, its JSON added to results.
+# run SET THREADS [flags]: one stridetune_layers process, its JSON added to
+# results, as $out/NAME-THREADS.json (NAME: $run_name, else SET). The seed
+# keeps its own minibatch (64); network layers run at minibatch 1, or at
+# $minibatch where that is set.
 run() {
   local set=$1 threads=$2
   shift 2
-  # The seed keeps its own minibatch (64); network layers run at minibatch 1.
-  local mb=1
+  local mb=${minibatch:-1} name=${run_name:-$set}
   [ "$set" = seed ] && mb=0
-  echo "run-benchmarks: $set, $threads thread(s)" >&2
+  [ -n "${minibatch:-}" ] && name=$set-mb$mb
+  echo "run-benchmarks: $name, $threads thread(s)" >&2
   tools/peer-env build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" --threads "$threads" \
-      --benchmark_repetitions=3 --benchmark_out="$out/$set-$threads.json" --benchmark_out_format=json \
+      --benchmark_repetitions=3 --benchmark_out="$out/$name-$threads.json" --benchmark_out_format=json \
       "$@" > /dev/null
-  results+=("$out/$set-$threads.json")
+  results+=("$out/$name-$threads.json")
 }
 
 cores=$(nproc)
@@ -48,8 +53,29 @@ for set in "${one_thread_sets[@]}"; do
     run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
   fi
 done
+# Batching users: ResNet-50 at minibatch 8 and 32, the dispatcher against
+# the peers alone (every schedule's row would take 20 minutes more).
+if [[ " ${sets[*]} " == *" resnet_50 "* ]]; then
+  for batch in 8 32; do
+    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|onednn|xnnpack'
+  done
+fi
+# At AVX2, where many users' CPUs stop: ResNet-50 with stridetune capped by
+# STRIDETUNE_MAX_ISA and oneDNN by ONEDNN_MAX_CPU_ISA (XNNPACK has no cap:
+# left out). Its own section of the docs.
+avx2_results=()
+if [[ " ${sets[*]} " == *" resnet_50 "* ]] && grep -qw avx2 /proc/cpuinfo; then
+  run_name=resnet_50-avx2 STRIDETUNE_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \
+      run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|onednn'
+  avx2_results+=("${results[-1]}")
+  unset 'results[-1]'
+fi
 tools/update-doc-section.py docs/performance.md performance -- \
     /usr/bin/python3 bench/report.py "${results[@]}" --plot docs/layers.png
+if [ ${#avx2_results[@]} -gt 0 ]; then
+  tools/update-doc-section.py docs/performance.md performance-avx2 -- \
+      /usr/bin/python3 bench/report.py "${avx2_results[@]}"
+fi
 
 # The overhead of a call on tiny problems: every core, and 1 thread. Its rows
 # are not stridetune_layers' (report.py would refuse them): kept apart from

@@ -10,6 +10,7 @@ The expected cells are worked out by hand.
 usage: report_test.py [unittest flags]
 """
 import importlib.util
+import json
 import pathlib
 import subprocess
 import sys
@@ -87,6 +88,22 @@ class ReportTest(unittest.TestCase):
         # against the best general-purpose kernel: 2.0 / 1.5.
         self.assertIn("| fixture:c | tuned_direct_abc | 1.500 | 133.3 | 33% | 1.500 |", result.stdout)
         self.assertIn("| fixture:c | 2 | tuned_direct_abc | 1.500 | direct_channels | 2.000 | 1.33x |", lines)
+
+    def test_minibatch_rows_of_the_dispatcher_alone(self):
+        # fixture:c at minibatch 8, its general-purpose row and its tuned label removed: the dispatcher
+        # (1.5 ms) is the best stridetune row, and the name carries the minibatch.
+        data = json.loads(TUNED.read_text())
+        data["benchmarks"] = [b for b in data["benchmarks"] if "/stridetune:direct_channels/" not in b["run_name"]]
+        for b in data["benchmarks"]:
+            for key in ("name", "run_name"):
+                b[key] = b[key].replace("mb1ic8", "mb8ic8")
+            b["label"] = b.get("label", "").split(" (tuned:")[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            minibatch = pathlib.Path(tmp) / "minibatch.json"
+            minibatch.write_text(json.dumps(data))
+            result = report(minibatch)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("| fixture:c (mb8) | dispatcher | 1.500 | 133.3 | 33% | 1.500 |", result.stdout)
 
     def test_missing_context_is_an_error(self):
         with tempfile.TemporaryDirectory() as tmp:
