@@ -27,6 +27,9 @@ inline testing::AssertionResult forced_convolution_matches(const stridetune::Con
     options.schedule = forced.schedule;
     if (!forced.variant.empty()) options.variant = forced.variant;
     options.max_isa = forced.isa;
+    // On the worker threads whatever the work: the tests' problems are small,
+    // and the parallel loop is where tasks could race on shared scratch.
+    options.parallel = true;
     stridetune::Plan plan;
     try {
         plan = stridetune::convolve(input, filter, output, params, options);

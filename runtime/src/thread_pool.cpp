@@ -22,17 +22,26 @@ using Pool = std::shared_ptr<const PoolState>;
 
 // The median time of a loop of one empty task a thread, after a few to wake
 // the workers: what a loop pays beyond its work, on this machine as it is.
+// Bounded in time: on a loaded machine a loop can wait for a time slice
+// (milliseconds) for its worker, and making a pool must not take that long
+// (measured: 0.3 s a process, tests running side by side on 2 cores); then
+// the few loops timed say that the workers are slow to come.
 double measure_handoff_seconds(pthreadpool_t pool, int threads) {
+    using Clock = std::chrono::steady_clock;
     const auto empty_task = [](void *, size_t) {};
-    for (int i = 0; i < 16; i++) pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
-    std::array<double, 63> seconds;
-    for (double &s : seconds) {
-        const auto start = std::chrono::steady_clock::now();
+    const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(2);
+    for (int i = 0; i < 4; i++) pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
+    std::array<double, 31> seconds;
+    size_t timed = 0;
+    while (timed < seconds.size()) {
+        const Clock::time_point start = Clock::now();
         pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
-        s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const Clock::time_point end = Clock::now();
+        seconds[timed++] = std::chrono::duration<double>(end - start).count();
+        if (end > deadline) break;
     }
-    std::nth_element(seconds.begin(), seconds.begin() + seconds.size() / 2, seconds.end());
-    return seconds[seconds.size() / 2];
+    std::nth_element(seconds.begin(), seconds.begin() + timed / 2, seconds.begin() + timed);
+    return seconds[timed / 2];
 }
 
 Pool make_pool(int threads) {
