@@ -38,8 +38,9 @@ struct Plan {
     std::string target;      // the Halide target it was compiled for
     std::string parameters;  // its schedule parameters
     std::string reason;      // why the dispatcher chose it
-    // Whether it runs on the worker threads: work too small to repay waking
-    // them runs on the calling thread alone.
+    // Whether it runs on the worker threads: work too small to repay handing
+    // it to them runs on the calling thread alone. Decided at creation, for
+    // the pool of that moment (its threads, its measured cost).
     bool parallel;
 };
 
