@@ -40,7 +40,8 @@ struct RegisterTile {
     // Lanes::pixels:   output channels per tile (unrolled, each a vector of pixels).
     // 0 takes the default (derive_register_tile).
     int channel_width = 0;
-    // Vectors (Lanes::pixels) or single pixels (Lanes::channels) along x per tile.
+    // Vectors (Lanes::pixels) or single pixels (Lanes::channels) along x per tile;
+    // Lanes::channels caps it at what the register file holds.
     int x_width = 0;
     // Output rows per tile; 0 derives the count from the register file.
     int rows = 0;
