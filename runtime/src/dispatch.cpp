@@ -71,10 +71,12 @@ bool one_vector_holds_channels(const Problem &p, Isa isa, std::string &reason) {
     return p.k <= float_lanes(isa);
 }
 
-bool reads_in_place_one_vector(const Problem &p, Isa isa, std::string &reason) {
-    std::string block;
-    const bool accepts = reads_in_place(p, isa, reason) && one_vector_holds_channels(p, isa, block);
-    reason += "; " + block;
+// reads_in_place and `block`, a predicate on the channel block: both reasons.
+template<bool (*block)(const Problem &, Isa, std::string &)>
+bool reads_in_place_with(const Problem &p, Isa isa, std::string &reason) {
+    std::string why_block;
+    const bool accepts = reads_in_place(p, isa, reason) && block(p, isa, why_block);
+    reason += "; " + why_block;
     return accepts;
 }
 
@@ -88,13 +90,6 @@ bool three_vectors_fill_lanes_better(const Problem &p, Isa isa, std::string &rea
     reason = "blocks of three vectors fill " + std::to_string(int(three * 100)) + "% of their lanes, of two " +
              std::to_string(int(two * 100)) + "%";
     return three > two;
-}
-
-bool reads_in_place_three_vectors(const Problem &p, Isa isa, std::string &reason) {
-    std::string block;
-    const bool accepts = reads_in_place(p, isa, reason) && three_vectors_fill_lanes_better(p, isa, block);
-    reason += "; " + block;
-    return accepts;
 }
 
 // Output channels fill the vector lanes worse than output pixels along x do:
@@ -160,9 +155,9 @@ bool any_problem(const Problem &, Isa, std::string &reason) {
 // past a one-pixel output: MobileNet's 1024-to-5 classifier ran in 5.5 us
 // on direct_channels against XNNPACK's 0.9, AMD Zen 5).
 constexpr Candidate candidates[] = {
-    {Schedule::direct_in_place_one_vector, reads_in_place_one_vector},
-    {Schedule::direct_in_place_one_vector_row, reads_in_place_one_vector},
-    {Schedule::direct_in_place_three_vectors, reads_in_place_three_vectors},
+    {Schedule::direct_in_place_one_vector, reads_in_place_with<one_vector_holds_channels>},
+    {Schedule::direct_in_place_one_vector_row, reads_in_place_with<one_vector_holds_channels>},
+    {Schedule::direct_in_place_three_vectors, reads_in_place_with<three_vectors_fill_lanes_better>},
     {Schedule::direct_in_place, reads_in_place},
     {Schedule::direct_in_place_one_pixel, reads_in_place},
     {Schedule::direct_pixels, few_output_channels},
