@@ -8,6 +8,11 @@
 
 namespace stridetune {
 
+// Input channel counts of first layers (gray, RGB, RGBA) compiled as
+// constants: the channel-lane tiles unroll their few steps over channels,
+// the pixel-lane staging copies their pixels as interleaved vectors.
+inline constexpr int few_channels[] = {1, 3, 4};
+
 // Which output dimension fills the vector lanes.
 enum class Lanes {
     channels,  // output channels k: for K at least a vector wide
@@ -71,7 +76,8 @@ struct TileLoops {
 // `extent` rounded up to a multiple of `multiple`.
 Halide::Expr round_up(const Halide::Expr &extent, int multiple);
 
-// Input columns (rows) that `outputs` consecutive output columns (rows) read.
+// Input columns (rows) that `outputs` consecutive output columns (rows)
+// read: columns as Halide bounds them (register_tile.cpp).
 Halide::Expr staged_columns(const ConvInputs &in, const Halide::Expr &outputs);
 Halide::Expr staged_rows(const ConvInputs &in, const Halide::Expr &outputs);
 
