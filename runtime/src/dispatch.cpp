@@ -108,7 +108,8 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
 // choice before (AMD Zen 5): ResNet-50's conv1 870 against 984 us at 2
 // threads, 1399 against 1910 at 1; VGG's first layer (3 to 32 channels,
 // 100x100) 116 against 148 at 2; at 224x224 and 64 channels 1548
-// against 2332 at 1. Where K leaves lanes idle, pixel lanes (above) win.
+// against 2332 at 1. MobileNet's first layer (stride 2, K = 32) ran faster
+// still on pixel lanes (168 against 263 us), which this list cannot tell.
 bool few_input_channels(const Problem &p, Isa, std::string &reason) {
     reason = std::to_string(p.c) + " input channels: the padded image staged once";
     return p.c <= 4;

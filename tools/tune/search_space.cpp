@@ -64,8 +64,6 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 const int widest = ((regs - 1) / cw - 1) / rows;
                 if (widest < 1) continue;
                 for (int xw : x_widths(widest, p.ow)) {
-                    // The derived defaults (direct_channels and gemm_tile of one row,
-                    // direct_two_rows of two), listed above.
                     Parameters items = tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}});
                     // direct stages rows per tile or the whole padded image
                     // (direct_staged_image: 2 by 7 by 1, listed above).
@@ -73,6 +71,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                     if (!s.patches && !staged_builtin) {
                         hand.push_back(configuration(s, "channels", Parameters(items).set("staged", "image")));
                     }
+                    // The derived defaults (direct_channels and gemm_tile of one row,
+                    // direct_two_rows of two), listed above.
                     if (cw == 2 && xw == widest && (rows == 1 || (rows == 2 && !s.patches))) continue;
                     hand.push_back(configuration(s, "channels", items));
                 }
