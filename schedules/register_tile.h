@@ -8,11 +8,6 @@
 
 namespace stridetune {
 
-// Input channel counts of first layers (gray, RGB, RGBA) compiled as
-// constants: the channel-lane tiles unroll their few steps over channels,
-// the pixel-lane staging copies their pixels as interleaved vectors.
-inline constexpr int few_channels[] = {1, 3, 4};
-
 // Which output dimension fills the vector lanes.
 enum class Lanes {
     channels,  // output channels k: for K at least a vector wide

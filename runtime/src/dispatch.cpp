@@ -99,20 +99,21 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     return pixels_fill_lanes_better(p, isa, 1);
 }
 
-// A first layer's few input channels (gray, RGB, RGBA): staging padded rows
-// a tile at a time copies them in vectors of channels, 3 of 16 lanes at
-// RGB, and again for each row tile that reads them (4.5 times over for a
-// 7x7 filter of stride 2 in two-row tiles). Staged once, the whole padded
-// image feeds one-row tiles of 7 pixels, whose pointers stay in registers
-// (two-row tiles spill them). Measured against direct_two_rows, the list's
-// choice before (AMD Zen 5): ResNet-50's conv1 870 against 984 us at 2
-// threads, 1399 against 1910 at 1; VGG's first layer (3 to 32 channels,
-// 100x100) 116 against 148 at 2; at 224x224 and 64 channels 1548
-// against 2332 at 1. MobileNet's first layer (stride 2, K = 32) ran faster
-// still on pixel lanes (168 against 263 us), which this list cannot tell.
-bool few_input_channels(const Problem &p, Isa, std::string &reason) {
+// A first layer's few input channels (gray, RGB, RGBA) at AVX-512: staging
+// padded rows a tile at a time copies them in vectors of channels, 3 of 16
+// lanes at RGB, again for each row tile that reads them (4.5 times over
+// for a 7x7 filter of stride 2 in two-row tiles). Staged once, the whole
+// padded image feeds one-row tiles of 7 pixels, which unroll the few
+// channels at AVX-512 (register_tile.cpp). Against direct_two_rows, the
+// list's choice before (AMD Zen 5, 2 threads): ResNet-50's conv1 796
+// against 987 us, VGG's first layer at 224x224 (3 to 64 channels) 803
+// against 1026, MobileNet's 242 against 260, where pixel lanes ran faster
+// still (162), which this list cannot tell. At AVX2, where the tile is 6
+// pixels and not unrolled, ResNet-50's conv1 ran slower than on two-row
+// tiles (0.73x oneDNN capped alike, against 0.84x).
+bool few_input_channels(const Problem &p, Isa isa, std::string &reason) {
     reason = std::to_string(p.c) + " input channels: the padded image staged once";
-    return p.c <= 4;
+    return p.c <= 4 && isa == Isa::avx512;
 }
 
 // A one-row output leaves a two-row tile's second row idle: one row, twice
