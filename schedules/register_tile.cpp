@@ -156,16 +156,6 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
     update.vectorize(lane).unroll(outer).unroll(y);
-    if (!pixel_lanes && isa_of(target) == Isa::avx512) {
-        // A step over channels is one FMA per accumulator; over the few
-        // channels of a first layer the loops around it (the tile's
-        // pointers recomputed a tap) weigh on every step. Unrolled: ResNet-50
-        // conv1 ran 870 against 984 us before, at 2 threads (AMD Zen 5).
-        // At AVX2 the specialised copies of the tile made every
-        // channel-lane kernel up to 2.8x slower (res3a_branch2b), and on
-        // pixel lanes the first layers ran 1.7-2.3x slower.
-        for (int channels : {1, 3, 4}) update.specialize(a.in.in_channels == channels).unroll(rc);
-    }
     return {LoopLevel(out, row_tile),
             LoopLevel(out, tile.outer == Outer::tiles ? row_tile : xo),
             vec,

@@ -103,14 +103,13 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
 // padded rows a tile at a time copies them in vectors of channels, 3 of 16
 // lanes at RGB, again for each row tile that reads them (4.5 times over
 // for a 7x7 filter of stride 2 in two-row tiles). Staged once, the whole
-// padded image feeds one-row tiles of 7 pixels, which unroll the few
-// channels at AVX-512 (register_tile.cpp). Against direct_two_rows, the
-// list's choice before (AMD Zen 5, 2 threads): ResNet-50's conv1 796
-// against 987 us, VGG's first layer at 224x224 (3 to 64 channels) 803
-// against 1026, MobileNet's 242 against 260, where pixel lanes ran faster
-// still (162), which this list cannot tell. At AVX2, where the tile is 6
-// pixels and not unrolled, ResNet-50's conv1 ran slower than on two-row
-// tiles (0.73x oneDNN capped alike, against 0.84x).
+// padded image feeds one-row tiles of 7 pixels. Against direct_two_rows,
+// the list's choice before (AMD Zen 5, 2 threads): VGG's first layer at
+// 224x224 (3 to 64 channels) 742 against 836 us, MobileNet's 210 against
+// 222, where pixel lanes ran faster still (141), which this list cannot
+// tell; ResNet-50's conv1 855 against 851. At AVX2, where the tile is 6
+// pixels, ResNet-50's conv1 ran at 0.73x oneDNN capped alike, against
+// 0.84x on two-row tiles.
 bool few_input_channels(const Problem &p, Isa isa, std::string &reason) {
     reason = std::to_string(p.c) + " input channels: the padded image staged once";
     return p.c <= 4 && isa == Isa::avx512;
