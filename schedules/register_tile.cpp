@@ -24,52 +24,16 @@ Expr staged_extent(const Expr &outputs, const Expr &stride, const Expr &taps, co
 }  // namespace
 
 RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
-    const int regs = vector_registers(isa_of(target));
-    if (tile.vector_width == 0) tile.vector_width = target.natural_vector_size<float>();
-    if (tile.lanes == Lanes::pixels) {
-        // Each unrolled output channel needs its accumulators plus one
-        // broadcast filter tap; 5 channels fill the register file exactly on
-        // AVX-512 and AVX2 alike (below), where 6 would leave a row unused.
-        // The numpy answer's K = 5 takes one pass.
-        if (tile.channel_width == 0) tile.channel_width = 5;
-        // Accumulators: channel_width x x_width x rows vectors. Beside them
-        // live the channel_width filter taps, broadcast once per reduction
-        // step, and one input vector, so
-        // channel_width * (x_width * rows + 1) + 1 <= regs: with the default
-        // 5 channels x 1 vector, 5 rows on AVX-512 (31 of 32), 2 rows on AVX2
-        // and SSE4.1 (16 of 16).
-        if (tile.x_width == 0) tile.x_width = 1;
-        if (tile.rows == 0) {
-            tile.rows = std::max(1, ((regs - 1) / tile.channel_width - 1) / tile.x_width);
-        }
-    } else {
-        if (tile.channel_width == 0) tile.channel_width = 2;
-        // Accumulators: channel_width vectors x x_width pixels x rows. The
-        // channel_width filter vectors stay live across the pixels, plus one
-        // broadcast input value: channel_width * (x_width * rows + 1) + 1 <= regs.
-        // With 2 vectors of channels: 14 pixels on AVX-512 (31 of 32), 6 on
-        // AVX2 and SSE4.1 (15 of 16), the classic 6x16 AVX2 GEMM kernel.
-        if (tile.rows == 0) tile.rows = 1;
-        // A width given is capped there too: one row of builtin_kernels.def
-        // builds at every ISA level, and 7 pixels by 2 vectors (31 of 32
-        // registers at AVX-512) would spill at AVX2 (17 of 16; measured 2.4x
-        // slower than oneDNN at AVX2 on ResNet-50's 1x1 layers).
-        const int widest = std::max(1, ((regs - 1) / tile.channel_width - 1) / tile.rows);
-        tile.x_width = tile.x_width == 0 ? widest : std::min(tile.x_width, widest);
-    }
+    static_cast<TileShape &>(tile) = derive_tile_shape(tile, isa_of(target));
     return tile;
-}
-
-int tile_channels(const RegisterTile &tile) {
-    return tile.lanes == Lanes::pixels ? tile.channel_width : tile.channel_width * tile.vector_width;
 }
 
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, const Target &target) {
     const RegisterTile tile = derive_register_tile(requested, target);
     const int vec = tile.vector_width;
-    const bool pixel_lanes = tile.lanes == Lanes::pixels;
-    const int pixels = pixel_lanes ? tile.x_width * vec : tile.x_width;
-    const int channels = tile_channels(tile);
+    const bool pixel_lanes = tile.pixel_lanes;
+    const int pixels = tile.pixels();
+    const int channels = tile.channels();
 
     Func out = a.output, conv = a.conv;
     OutputImageParam buffer = out.output_buffer();

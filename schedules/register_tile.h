@@ -4,6 +4,7 @@
 #pragma once
 
 #include "Halide.h"
+#include "stridetune/tile_shape.h"
 #include "strided_conv.h"
 
 namespace stridetune {
@@ -30,21 +31,9 @@ enum class Outer {
     tiles,
 };
 
-struct RegisterTile {
-    Lanes lanes = Lanes::channels;
+// The tile's shape (stridetune/tile_shape.h) and what its parallel loop hands out.
+struct RegisterTile : TileShape {
     Outer outer = Outer::rows;
-    // Floats per vector; 0 takes the target's natural width. A narrower
-    // vector wastes fewer lanes when K (or OW) is small.
-    int vector_width = 0;
-    // Lanes::channels: vectors of output channels per tile.
-    // Lanes::pixels:   output channels per tile (unrolled, each a vector of pixels).
-    // 0 takes the default (derive_register_tile).
-    int channel_width = 0;
-    // Vectors (Lanes::pixels) or single pixels (Lanes::channels) along x per tile;
-    // Lanes::channels caps it at what the register file holds.
-    int x_width = 0;
-    // Output rows per tile; 0 derives the count from the register file.
-    int rows = 0;
 };
 
 // Where the tile lives in the loop nest, for strategies that stage data there.
@@ -78,10 +67,6 @@ Halide::Expr staged_rows(const ConvInputs &in, const Halide::Expr &outputs);
 
 // Fills in the zero (derived) fields of `tile` for `target`.
 RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &target);
-
-// Output channels in one tile of `tile` (derived): the block of the packed
-// filter it reads.
-int tile_channels(const RegisterTile &tile);
 
 // Schedules output and conv as register tiles, parallel over row tiles and
 // images; returns the loops at which a strategy may stage its inputs.

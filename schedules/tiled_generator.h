@@ -26,12 +26,15 @@ public:
     // The packed filter is blocked by the tile's output channels, so that a
     // tile reads its taps contiguously.
     int filter_block(const Halide::Target &target) const {
-        return tile_channels(derive_register_tile(register_tile(), target));
+        return derive_register_tile(register_tile(), target).channels();
     }
 
 protected:
     RegisterTile register_tile() const {
-        return {lanes, outer, vector_width, channel_width, x_width, rows};
+        RegisterTile tile;
+        static_cast<TileShape &>(tile) = {lanes == Lanes::pixels, vector_width, channel_width, x_width, rows};
+        tile.outer = outer;
+        return tile;
     }
 };
 

@@ -151,6 +151,31 @@ TEST_P(IsaCap, SeedProblemGetsAHandSchedule) {
 INSTANTIATE_TEST_SUITE_P(EveryIsa, IsaCap, testing::ValuesIn(every_isa()),
                          [](const testing::TestParamInfo<Isa> &info) { return isa_name(info.param); });
 
+// Untuned, the dispatcher takes the register tile that fits the output (of
+// padded problems: unpadded ones read in place). At AVX-512 a 12x12 output
+// of 32 channels splits exactly into tiles of 4x3 pixels by two vectors,
+// where 7x2 tiles compute 14x12; a 5x5 output of 207 channels fits one tile
+// of 5x5 pixels by a vector of channels, blocks outermost, where the 7x2
+// tiles compute 7x6 and the 4x3 ones 8x6. One thread, so that no parallel
+// balance enters.
+std::string untuned_pick(const char *descriptor) {
+    const stridetune::ConvDescriptor problem = stridetune::parse_descriptor(descriptor);
+    const std::vector<float> filter(size_t(problem.kh * problem.kw * problem.ic * problem.oc), 1.0f);
+    stridetune::Options options;
+    options.max_isa = Isa::avx512;
+    options.parallel = false;
+    const stridetune::Convolution conv(
+        problem, stridetune::dense(filter.data(), {problem.kh, problem.kw, problem.ic, problem.oc}), options);
+    EXPECT_THAT(conv.plan().reason, HasSubstr("fits best"));
+    return std::string(schedule_name(conv.plan().schedule));
+}
+
+TEST(Dispatch, UntunedPicksTheTileThatFitsTheOutput) {
+    if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
+    EXPECT_EQ(untuned_pick("mb1ic19ih12oc32oh12kh3ph1"), "direct_three_rows");
+    EXPECT_EQ(untuned_pick("mb1ic64ih5oc207oh5kh3ph1"), "direct_five_rows_channel_blocks");
+}
+
 TEST(Dispatch, DefaultRunsAtTheDetectedLevel) {
     if (env_value("STRIDETUNE_MAX_ISA")) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is set";
     EXPECT_EQ(stridetune::max_isa(), stridetune::detected_isa());
@@ -174,7 +199,7 @@ TEST(Dispatch, SchedulesAndLevelsHaveTheirNames) {
     }
     EXPECT_EQ(stridetune::parse_schedule("direct"), std::nullopt);
     EXPECT_EQ(stridetune::parse_isa("avx"), std::nullopt);
-    EXPECT_EQ(std::size(stridetune::all_schedules), 16u);
+    EXPECT_EQ(std::size(stridetune::all_schedules), 19u);
 }
 
 TEST(Dispatch, AnUnknownOrEmptyVariantIsAnErrorSayingSo) {

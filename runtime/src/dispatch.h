@@ -14,7 +14,7 @@ struct Choice {
 
 // The heuristic: the first schedule of an ordered list that accepts the
 // problem and whose kernel `fits` it (an autoscheduled or in-place kernel
-// may not: kernel_needs).
-Choice choose_schedule(const Problem &problem, Isa isa, const std::function<bool(Schedule)> &fits);
+// may not: kernel_needs), for a kernel run on `threads` threads.
+Choice choose_schedule(const Problem &problem, Isa isa, int threads, const std::function<bool(Schedule)> &fits);
 
 }  // namespace stridetune::detail

@@ -82,7 +82,8 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     // bounds query each); the reason follows once the list has chosen.
     // The list judges the problem the kernel runs (its pixels flattened, its taps gathered).
     const Problem judged{k.mb, k.ih, k.iw, k.ic, k.oc, k.kh, k.kw, k.oh, k.ow, k.params};
-    const Choice choice = choose_schedule(judged, isa, [&](Schedule schedule) {
+    const int threads = s.parallel ? pool_cost().threads : 1;
+    const Choice choice = choose_schedule(judged, isa, threads, [&](Schedule schedule) {
         return take(best_kernel(schedule, isa), "").empty();
     });
     const std::string reason =

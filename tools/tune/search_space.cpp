@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "stridetune/schedule.h"
+#include "stridetune/tile_shape.h"
 
 namespace stridetune::tune {
 namespace {
@@ -57,11 +58,10 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     }
     for (const Strategy &s : strategies) {
         // Output channels in lanes: channel_width vectors of K by x_width
-        // pixels by rows, channel_width * (x_width * rows + 1) + 1 <= regs
-        // (schedules/register_tile.cpp), x_width the most that fits.
+        // pixels by rows, x_width the most that fits (stridetune/tile_shape.h).
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
             for (int rows = 1; rows <= 4; rows++) {
-                const int widest = ((regs - 1) / cw - 1) / rows;
+                const int widest = widest_channel_tile(cw, rows, regs);
                 if (widest < 1) continue;
                 for (int xw : x_widths(widest, p.ow)) {
                     Parameters items = tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}});
@@ -112,7 +112,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     if (unpadded(p.params)) {
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
             for (int rows = 1; rows <= 2; rows++) {
-                const int widest = std::min(8, ((regs - 1) / cw - 1) / rows);
+                const int widest = std::min(8, widest_channel_tile(cw, rows, regs));
                 for (int xw : x_widths(widest, p.ow)) {
                     Parameters items = tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}});
                     items.set("padding", "none");

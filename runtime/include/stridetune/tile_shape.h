@@ -1,0 +1,82 @@
+// The register tile of the hand schedules: how many output channels, pixels
+// and rows one tile holds in vector registers. One rule, followed by the
+// generators (which build the tile), the tuner (which sizes the tiles it
+// tries) and the dispatcher (which ranks kernels by how their tiles fit a
+// problem).
+#pragma once
+
+#include <algorithm>
+
+#include "isa.h"
+#include "parameters.h"
+
+namespace stridetune {
+
+struct TileShape {
+    // Output pixels along x in the vector lanes (small K), else output channels.
+    bool pixel_lanes = false;
+    // Floats per vector; 0 takes the ISA's. A narrower vector wastes fewer
+    // lanes when K (or OW) is small.
+    int vector_width = 0;
+    // Channel lanes: vectors of output channels. Pixel lanes: output
+    // channels, unrolled, each a vector of pixels. 0 takes the default.
+    int channel_width = 0;
+    // Channel lanes: single pixels along x (capped at what the register file
+    // holds). Pixel lanes: vectors of pixels. 0 takes the widest that fits.
+    int x_width = 0;
+    // Output rows; 0 derives the count from the register file.
+    int rows = 0;
+
+    // Output channels in one tile: the block of the packed filter it reads.
+    int channels() const { return pixel_lanes ? channel_width : channel_width * vector_width; }
+    // Output pixels along x in one tile.
+    int pixels() const { return pixel_lanes ? x_width * vector_width : x_width; }
+    // Accumulator vectors.
+    int accumulators() const { return channel_width * x_width * rows; }
+};
+
+// The widest channel-lane tile of `channel_width` vectors by `rows` rows in
+// `registers` vector registers. The channel_width filter vectors stay live
+// across the pixels, beside one broadcast input value, so
+// channel_width * (x_width * rows + 1) + 1 <= registers. With 2 vectors of
+// channels and one row: 14 pixels on AVX-512 (31 of 32), 6 on AVX2 and
+// SSE4.1 (15 of 16), the classic 6x16 AVX2 GEMM kernel.
+inline int widest_channel_tile(int channel_width, int rows, int registers) {
+    return ((registers - 1) / channel_width - 1) / rows;
+}
+
+// Fills in the zero (derived) fields of `tile` for `isa`'s register file.
+inline TileShape derive_tile_shape(TileShape tile, Isa isa) {
+    const int registers = vector_registers(isa);
+    if (tile.vector_width == 0) tile.vector_width = float_lanes(isa);
+    if (tile.pixel_lanes) {
+        // Each unrolled output channel needs its accumulators plus one
+        // broadcast filter tap; 5 channels fill the register file exactly on
+        // AVX-512 and AVX2 alike (below), where 6 would leave a row unused.
+        // The numpy answer's K = 5 takes one pass.
+        if (tile.channel_width == 0) tile.channel_width = 5;
+        // Accumulators: channel_width x x_width x rows vectors. Beside them
+        // live the channel_width filter taps, broadcast once per reduction
+        // step, and one input vector, so
+        // channel_width * (x_width * rows + 1) + 1 <= registers: with the
+        // default 5 channels x 1 vector, 5 rows on AVX-512 (31 of 32), 2 rows
+        // on AVX2 and SSE4.1 (16 of 16).
+        if (tile.x_width == 0) tile.x_width = 1;
+        if (tile.rows == 0) tile.rows = std::max(1, ((registers - 1) / tile.channel_width - 1) / tile.x_width);
+    } else {
+        if (tile.channel_width == 0) tile.channel_width = 2;
+        if (tile.rows == 0) tile.rows = 1;
+        // A width given is capped too: one row of builtin_kernels.def builds
+        // at every ISA level, and 7 pixels by 2 vectors (31 of 32 registers
+        // at AVX-512) would spill at AVX2 (17 of 16; measured 2.4x slower
+        // than oneDNN at AVX2 on ResNet-50's 1x1 layers).
+        const int widest = std::max(1, widest_channel_tile(tile.channel_width, tile.rows, registers));
+        tile.x_width = tile.x_width == 0 ? widest : std::min(tile.x_width, widest);
+    }
+    return tile;
+}
+
+// The tile that a kernel's generator parameters build at `isa`.
+TileShape tile_shape(const Parameters &parameters, Isa isa);
+
+}  // namespace stridetune
