@@ -38,6 +38,19 @@ std::vector<int> x_widths(int widest, int64_t ow) {
     return {widest, even};
 }
 
+// `c` with its tile's sizes as `isa` derives them written out
+// (stridetune/tile_shape.h): configurations that build one kernel at `isa`
+// become equal.
+Configuration with_derived_tile(Configuration c, Isa isa) {
+    if (!c.parameters.has("lanes")) return c;
+    const TileShape shape = tile_shape(c.parameters, isa);
+    c.parameters.set("vector_width", std::to_string(shape.vector_width))
+        .set("channel_width", std::to_string(shape.channel_width))
+        .set("x_width", std::to_string(shape.x_width))
+        .set("rows", std::to_string(shape.rows));
+    return c;
+}
+
 }  // namespace
 
 std::vector<Configuration> builtin_configurations() {
@@ -65,15 +78,10 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 if (widest < 1) continue;
                 for (int xw : x_widths(widest, p.ow)) {
                     Parameters items = tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}});
-                    // direct stages rows per tile or the whole padded image
-                    // (direct_staged_image: 2 by 7 by 1, listed above).
-                    const bool staged_builtin = cw == 2 && xw == std::min(7, widest) && rows == 1;
-                    if (!s.patches && !staged_builtin) {
+                    // direct stages rows per tile or the whole padded image.
+                    if (!s.patches) {
                         hand.push_back(configuration(s, "channels", Parameters(items).set("staged", "image")));
                     }
-                    // The derived defaults (direct_channels and gemm_tile of one row,
-                    // direct_two_rows of two), listed above.
-                    if (cw == 2 && xw == widest && (rows == 1 || (rows == 2 && !s.patches))) continue;
                     hand.push_back(configuration(s, "channels", items));
                 }
             }
@@ -86,8 +94,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 Parameters items = tile({{"channel_width", cw}, {"rows", rows}});
                 items.set("outer", "channels");
                 hand.push_back(configuration(s, "channels", items));
-                const bool builtin = cw == 2 && rows == 2;  // direct_channel_blocks, listed above
-                if (!s.patches && !builtin) hand.push_back(configuration(s, "channels", items.set("staged", "image")));
+                if (!s.patches) hand.push_back(configuration(s, "channels", items.set("staged", "image")));
             }
         }
         // Output pixels in lanes, for small K: channel_width unrolled output
@@ -99,7 +106,6 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
             for (int xw : {1, 2}) {
                 if ((regs - 1) / cw - 1 < xw) continue;
                 for (int vw : {lanes, lanes / 2}) {
-                    if (cw == 5 && xw == 1 && vw == lanes) continue;  // the derived default, listed above
                     Parameters items = tile({{"channel_width", cw}, {"x_width", xw}});
                     if (vw != lanes) items.set("vector_width", std::to_string(vw));
                     hand.push_back(configuration(s, "pixels", items));
@@ -127,9 +133,15 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
             }
         }
     }
+    // Each kernel once, as it is first listed (the built-in kernels first):
+    // configurations that build the same tile at this ISA are one kernel.
     std::vector<Configuration> all;
+    std::vector<Configuration> built;
     for (const Configuration &c : hand) {
-        if (std::find(all.begin(), all.end(), c) == all.end()) all.push_back(c);
+        const Configuration kernel = with_derived_tile(c, isa);
+        if (std::find(built.begin(), built.end(), kernel) != built.end()) continue;
+        built.push_back(kernel);
+        all.push_back(c);
     }
     // The autoschedulers plan for this very problem.
     for (const char *scheduler : {"Mullapudi2016", "Adams2019"}) {
