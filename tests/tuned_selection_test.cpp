@@ -62,7 +62,8 @@ void register_tuned(const std::string &problem, const std::string &variant, cons
     static stridetune::TunedRegistration tuned;
     static stridetune::TuningOrigin origin;
     tuned = {problem_s.c_str(), variant_s.c_str()};
-    origin = {vendor.c_str(), model.c_str(), isa.c_str(), cpu.cores, halide_s.c_str()};
+    origin = {vendor.c_str(), model.c_str(), isa.c_str(), cpu.cores, halide_s.c_str(),
+              cpu.family, cpu.model_number, cpu.stepping};
     stridetune::register_kernels(nullptr, 0, &tuned, 1, &origin);
 }
 
@@ -88,14 +89,57 @@ TEST(TunedSelection, OtherProblemsUseTheHeuristic) {
     EXPECT_THAT(plan.reason, StartsWith("heuristic"));
 }
 
-TEST(TunedSelection, EntriesForAnotherCpuAreIgnored) {
-    const std::string heuristic = plan_small().variant;
+// Fake identities: this CPU's, changed.
+stridetune::CpuIdentity another_microarchitecture() {
     stridetune::CpuIdentity other = stridetune::cpu_identity();
     other.model += " (another one)";
-    register_tuned(small_problem_key(), other_than_heuristic(), other, this_halide());
+    other.model_number += 1;
+    return other;
+}
+
+stridetune::CpuIdentity same_microarchitecture_other_brand() {
+    stridetune::CpuIdentity other = stridetune::cpu_identity();
+    other.model = "Another Cloud's Virtual CPU";
+    other.stepping += 1;
+    return other;
+}
+
+TEST(TunedSelection, EntriesForAnotherCpuAreIgnored) {
+    const std::string heuristic = plan_small().variant;
+    register_tuned(small_problem_key(), other_than_heuristic(), another_microarchitecture(), this_halide());
     const stridetune::Plan plan = plan_small();
     EXPECT_EQ(plan.variant, heuristic);
     EXPECT_THAT(plan.reason, HasSubstr("no tuning for this CPU"));
+}
+
+// A brand string is what the CPU calls itself; cpuid's family and model say
+// what it is.
+TEST(TunedSelection, EntriesForTheSameMicroarchitectureApplySayingSo) {
+    const std::string tuned = other_than_heuristic();
+    stridetune::CpuIdentity other = same_microarchitecture_other_brand();
+    other.cores += 1;
+    register_tuned(small_problem_key(), tuned, other, this_halide());
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, tuned);
+    EXPECT_THAT(plan.reason, StartsWith("tuned (compiled-in tuning; tuned on Another Cloud's Virtual CPU"));
+    EXPECT_THAT(plan.reason, HasSubstr("the same microarchitecture"));
+}
+
+// Tuning files written before cpuid's signature was recorded apply by the
+// brand string, as they did.
+TEST(TunedSelection, EntriesWithoutASignatureNeedTheBrandString) {
+    stridetune::CpuIdentity unsigned_here = stridetune::cpu_identity();
+    unsigned_here.family = unsigned_here.model_number = unsigned_here.stepping = 0;
+    const std::string tuned = other_than_heuristic();
+    register_tuned(small_problem_key(), tuned, unsigned_here, this_halide());
+    EXPECT_EQ(plan_small().variant, tuned);
+    EXPECT_EQ(plan_small().reason, "tuned (compiled-in tuning)");
+
+    // (register_tuned's storage is one: the entry is replaced.)
+    stridetune::CpuIdentity unsigned_other = unsigned_here;
+    unsigned_other.model += " (another one)";
+    register_tuned(small_problem_key(), tuned, unsigned_other, this_halide());
+    EXPECT_THAT(plan_small().reason, HasSubstr("no tuning for this CPU"));
 }
 
 TEST(TunedSelection, EntriesForAnotherHalideAreIgnored) {
@@ -235,9 +279,19 @@ TEST(RuntimeTuningFile, CorruptFileWarnsOnceAndFallsBack) {
     expect_one_warning_and_fallback(path, "parse error");
 }
 
+TEST(RuntimeTuningFile, FileFromTheSameMicroarchitectureApplies) {
+    TuningFile f = file_for_this_machine();
+    f.cpu = same_microarchitecture_other_brand();
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
+    const stridetune::Plan plan = plan_small();
+    EXPECT_EQ(plan.variant, "gemm_whole");
+    EXPECT_THAT(plan.reason, HasSubstr("the same microarchitecture"));
+}
+
 TEST(RuntimeTuningFile, FileFromAnotherCpuWarnsOnceAndFallsBack) {
     TuningFile f = file_for_this_machine();
-    f.cpu.cores += 1;
+    f.cpu = another_microarchitecture();
     f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     expect_one_warning_and_fallback(write_runtime_file(f), "tuned on");
 }

@@ -67,19 +67,45 @@ std::string brand() {
     return s;
 }
 
+// Writes cpuid leaf 1's display family, model and stepping into `cpu`.
+void read_signature(CpuIdentity &cpu) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return;
+    const int base_family = int(eax >> 8) & 0xf, base_model = int(eax >> 4) & 0xf;
+    cpu.stepping = int(eax) & 0xf;
+    cpu.family = base_family == 0xf ? base_family + (int(eax >> 20) & 0xff) : base_family;
+    cpu.model_number =
+        base_family == 0x6 || base_family == 0xf ? base_model + ((int(eax >> 16) & 0xf) << 4) : base_model;
+}
+
 }  // namespace
 
 bool operator==(const CpuIdentity &a, const CpuIdentity &b) {
-    return a.vendor == b.vendor && a.model == b.model && a.isa == b.isa && a.cores == b.cores;
+    return a.vendor == b.vendor && a.model == b.model && a.isa == b.isa && a.cores == b.cores &&
+           a.family == b.family && a.model_number == b.model_number && a.stepping == b.stepping;
+}
+
+bool same_microarchitecture(const CpuIdentity &a, const CpuIdentity &b) {
+    return a.family != 0 && a.vendor == b.vendor && a.family == b.family && a.model_number == b.model_number &&
+           a.isa == b.isa;
 }
 
 std::string to_string(const CpuIdentity &cpu) {
-    return cpu.model + " (" + cpu.vendor + ") " + std::string(to_string(cpu.isa)) + " " +
+    std::string signature;
+    if (cpu.family != 0) {
+        signature = " family " + std::to_string(cpu.family) + " model " + std::to_string(cpu.model_number) +
+                    " stepping " + std::to_string(cpu.stepping);
+    }
+    return cpu.model + " (" + cpu.vendor + signature + ") " + std::string(to_string(cpu.isa)) + " " +
            std::to_string(cpu.cores) + " cores";
 }
 
 const CpuIdentity &cpu_identity() {
-    static const CpuIdentity cpu{vendor(), brand(), detected_isa(), int(std::max(1u, std::thread::hardware_concurrency()))};
+    static const CpuIdentity cpu = [] {
+        CpuIdentity c{vendor(), brand(), detected_isa(), int(std::max(1u, std::thread::hardware_concurrency()))};
+        read_signature(c);
+        return c;
+    }();
     return cpu;
 }
 

@@ -12,27 +12,60 @@
 namespace stridetune::detail {
 namespace {
 
-bool applies_here(const CpuIdentity &cpu, const std::string &halide, std::string &why_not) {
-    if (!(cpu == cpu_identity())) {
-        why_not = "tuned on " + to_string(cpu) + ", this is " + to_string(cpu_identity());
-    } else if (halide != halide_version()) {
-        why_not = "tuned with Halide " + halide + ", this build has " + halide_version();
+// Where a tuning applies: on the CPU it was made on (its brand string, ISA
+// level and cores; and cpuid's family, model and stepping where it recorded
+// them), or on another of the same microarchitecture (a brand string is
+// what a cloud's virtual CPU calls itself: two of one kind of machine named
+// differently measured alike), with the same Halide.
+enum class Applies { no, same_cpu, same_microarchitecture };
+
+struct Applicability {
+    Applies applies;
+    // Why not (Applies::no), or what the reason adds (same_microarchitecture).
+    std::string note;
+    // Whether the tuning's measured grain holds here: on as many cores.
+    bool grain_holds;
+};
+
+Applicability applies_here(CpuIdentity tuned, const std::string &halide) {
+    const CpuIdentity &here = cpu_identity();
+    if (halide != halide_version()) {
+        return {Applies::no, "tuned with Halide " + halide + ", this build has " + halide_version(), false};
     }
-    return why_not.empty();
+    const std::string tuned_on = to_string(tuned);
+    const bool same_microarchitecture = stridetune::same_microarchitecture(tuned, here);
+    if (tuned.family == 0) {  // not recorded: the CPU's brand string decides
+        tuned.family = here.family, tuned.model_number = here.model_number, tuned.stepping = here.stepping;
+    }
+    if (tuned == here) return {Applies::same_cpu, "", true};
+    if (same_microarchitecture) {
+        return {Applies::same_microarchitecture, "tuned on " + tuned_on + ": the same microarchitecture",
+                tuned.cores == here.cores};
+    }
+    return {Applies::no, "tuned on " + tuned_on + ", this is " + to_string(here), false};
+}
+
+// A tuned entry's reason: `source`, and whose tuning it is where not this CPU's.
+std::string tuned_reason(const std::string &source, const Applicability &a) {
+    return "tuned (" + source + (a.note.empty() ? "" : "; " + a.note) + ")";
 }
 
 // STRIDETUNE_TUNING_FILE, read once; a file that cannot be used is reported
 // once on stderr and ignored.
-const std::optional<TuningFile> &runtime_tuning() {
-    static const std::optional<TuningFile> file = []() -> std::optional<TuningFile> {
+struct RuntimeTuning {
+    TuningFile file;
+    Applicability applicability;
+};
+const std::optional<RuntimeTuning> &runtime_tuning() {
+    static const std::optional<RuntimeTuning> file = []() -> std::optional<RuntimeTuning> {
         const char *path = std::getenv("STRIDETUNE_TUNING_FILE");
         if (!path || !*path) return std::nullopt;
         try {
             TuningFile f = read_tuning_file(path);
-            std::string why_not;
-            if (applies_here(f.cpu, f.halide_version, why_not)) return f;
+            const Applicability a = applies_here(f.cpu, f.halide_version);
+            if (a.applies != Applies::no) return RuntimeTuning{std::move(f), a};
             std::fprintf(stderr, "stridetune: warning: ignoring STRIDETUNE_TUNING_FILE=%s: %s\n", path,
-                         why_not.c_str());
+                         a.note.c_str());
         } catch (const Error &e) {
             std::fprintf(stderr, "stridetune: warning: ignoring STRIDETUNE_TUNING_FILE=%s: %s\n", path, e.what());
         }
@@ -44,15 +77,18 @@ const std::optional<TuningFile> &runtime_tuning() {
 // The lookup itself, over every entry: tuned_kernels() caches its answers.
 TunedLookup look_up(const std::string &problem, Isa cap) {
     TunedLookup lookup;
-    if (const auto &file = runtime_tuning()) {
+    if (const auto &runtime = runtime_tuning()) {
+        const TuningFile *file = &runtime->file;
         const auto it = file->problems.find(problem);
         if (it != file->problems.end()) {
             std::vector<TunedConfiguration> ranked{it->second.winner};
             ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
             for (size_t rank = 0; rank < ranked.size(); rank++) {
                 if (const Kernel *k = find_configuration(ranked[rank].generator, ranked[rank].parameters, cap)) {
-                    lookup.ranked.push_back({k, "tuned (STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + ")",
-                                             ranked[rank].parallel});
+                    lookup.ranked.push_back(
+                        {k,
+                         tuned_reason("STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1), runtime->applicability),
+                         runtime->applicability.grain_holds ? ranked[rank].parallel : std::nullopt});
                 }
             }
         }
@@ -60,15 +96,17 @@ TunedLookup look_up(const std::string &problem, Isa cap) {
     lookup.note = "no tuned entry";
     for (const TunedEntry &e : tuned_entries()) {
         if (e.problem != problem) continue;
-        std::string why_not;
-        if (!applies_here({e.origin.vendor, e.origin.model, parse_isa(e.origin.isa).value_or(Isa::sse41),
-                           e.origin.cores},
-                          e.origin.halide_version, why_not)) {
-            lookup.note = "no tuning for this CPU: " + why_not;
+        const CpuIdentity origin{e.origin.vendor,       e.origin.model,        parse_isa(e.origin.isa).value_or(Isa::sse41),
+                                 e.origin.cores,        e.origin.family,       e.origin.model_number,
+                                 e.origin.stepping};
+        const Applicability a = applies_here(origin, e.origin.halide_version);
+        if (a.applies == Applies::no) {
+            lookup.note = "no tuning for this CPU: " + a.note;
             continue;
         }
         if (const Kernel *k = find_variant(e.variant, cap)) {
-            lookup.ranked.push_back({k, "tuned (compiled-in tuning)", e.parallel});
+            lookup.ranked.push_back(
+                {k, tuned_reason("compiled-in tuning", a), a.grain_holds ? e.parallel : std::nullopt});
             break;
         }
     }

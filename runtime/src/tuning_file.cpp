@@ -75,6 +75,11 @@ TuningFile parse_tuning_file(const std::string &text, const std::string &origin)
         if (!isa) throw Error("tuning file " + origin + ": unknown isa " + cpu.at("isa").dump());
         f.cpu = {cpu.at("vendor").get<std::string>(), cpu.at("model").get<std::string>(), *isa,
                  int_at(cpu, "cores", origin)};
+        if (cpu.contains("family")) {
+            f.cpu.family = int_at(cpu, "family", origin);
+            f.cpu.model_number = int_at(cpu, "model_number", origin);
+            f.cpu.stepping = int_at(cpu, "stepping", origin);
+        }
         f.halide_version = j.at("halide").get<std::string>();
         for (const auto &[problem, entry] : j.at("problems").items()) {
             TunedProblem p;
@@ -107,7 +112,10 @@ std::string format_tuning_file(const TuningFile &f) {
                      {{"vendor", f.cpu.vendor},
                       {"model", f.cpu.model},
                       {"isa", std::string(to_string(f.cpu.isa))},
-                      {"cores", f.cpu.cores}}},
+                      {"cores", f.cpu.cores},
+                      {"family", f.cpu.family},
+                      {"model_number", f.cpu.model_number},
+                      {"stepping", f.cpu.stepping}}},
                     {"halide", f.halide_version},
                     {"problems", problems}};
     return j.dump(2) + "\n";

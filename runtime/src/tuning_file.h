@@ -5,7 +5,8 @@
 //
 // {
 //   "stridetune_tuning": 1,
-//   "cpu": {"vendor": "AuthenticAMD", "model": "...", "isa": "avx512", "cores": 2},
+//   "cpu": {"vendor": "AuthenticAMD", "model": "...", "isa": "avx512", "cores": 2,
+//           "family": 26, "model_number": 2, "stepping": 0},
 //   "halide": "14.0.0",
 //   "problems": {
 //     "<canonical descriptor>": {

@@ -31,15 +31,25 @@ Isa max_isa();
 // Caps the level for later calls; a cap above the CPU's level has no effect.
 void set_max_isa(Isa isa);
 
-// What a tuning result is valid for: the same CPU model, ISA level and core count.
+// The CPU a tuning result was measured on.
 struct CpuIdentity {
     std::string vendor;  // cpuid's, e.g. AuthenticAMD
     std::string model;   // cpuid's brand string, trimmed
     Isa isa;             // detected_isa()
     int cores;           // hardware threads the OS reports
+    // cpuid's family, model and stepping (leaf 1, the extended fields folded
+    // in as Intel and AMD define them): the microarchitecture, whatever the
+    // brand string says (a cloud's virtual CPU names itself). 0: not known
+    // (a tuning file written before they were recorded).
+    int family = 0, model_number = 0, stepping = 0;
 };
 bool operator==(const CpuIdentity &a, const CpuIdentity &b);
-// "model (vendor) isa N cores": no commas, as it goes in the verbose CSV line.
+// Whether `a` and `b` are known to be one microarchitecture (vendor, family
+// and model) at one ISA level, whatever their brand strings, steppings and
+// core counts.
+bool same_microarchitecture(const CpuIdentity &a, const CpuIdentity &b);
+// "model (vendor family F model M stepping S) isa N cores": no commas, as it
+// goes in the verbose CSV line.
 std::string to_string(const CpuIdentity &cpu);
 const CpuIdentity &cpu_identity();
 

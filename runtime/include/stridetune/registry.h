@@ -44,6 +44,8 @@ struct TuningOrigin {
     const char *isa;
     int cores;
     const char *halide_version;
+    // cpuid's (CpuIdentity); 0: not recorded.
+    int family = 0, model_number = 0, stepping = 0;
 };
 
 // Adds kernels, and tuned entries for them (origin may be null when there
