@@ -5,6 +5,7 @@
 //   stridetune-tune [DESCRIPTOR...] [--shapes FILE...] [--mb N] [--budget S]
 //                   [--threads N] [--isa ISA] [--output FILE] [--fresh]
 //                   [--no-autoschedulers] [--exhaustive] [--candidates CONFIG...]
+//                   [--shard I/N]
 //   stridetune-tune merge IN.json IN.json... --output OUT.json
 //
 // The output file is rewritten (atomically) after every problem; a run that
@@ -42,13 +43,21 @@ bool same_origin(const TuningFile &a, const TuningFile &b) {
     return a.cpu == b.cpu && a.halide_version == b.halide_version;
 }
 
+// Shards tuned on machines of one kind: the same microarchitecture (their
+// brand strings and steppings may differ, stridetune/isa.h), core count and Halide.
+bool same_kind(const TuningFile &a, const TuningFile &b) {
+    return (a.cpu == b.cpu || same_microarchitecture(a.cpu, b.cpu)) && a.cpu.cores == b.cpu.cores &&
+           a.halide_version == b.halide_version;
+}
+
 // merge: the union of the problems; where two files have the same problem,
-// the faster winner (ties: the later file). Files must share CPU and Halide.
+// the faster winner (ties: the later file). Files must come from machines of
+// one kind (same_kind); the merged file keeps the first one's CPU.
 int merge(const std::vector<std::string> &inputs, const std::string &output) {
     TuningFile merged = detail::read_tuning_file(inputs.at(0));
     for (size_t i = 1; i < inputs.size(); i++) {
         const TuningFile f = detail::read_tuning_file(inputs[i]);
-        if (!same_origin(merged, f)) {
+        if (!same_kind(merged, f)) {
             throw Error(inputs[i] + " was tuned on " + to_string(f.cpu) + " with Halide " + f.halide_version + ", " +
                         inputs[0] + " on " + to_string(merged.cpu) + " with Halide " + merged.halide_version);
         }
@@ -70,8 +79,23 @@ void on_interrupt(int) {
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
 
+// "I/N", 1 <= I <= N: every N-th problem of the list, from the I-th.
+struct Shard {
+    int index = 1, count = 1;
+};
+
+Shard parse_shard(const std::string &text) {
+    Shard s;
+    char slash = 0, rest = 0;
+    if (std::sscanf(text.c_str(), "%d%c%d%c", &s.index, &slash, &s.count, &rest) != 3 || slash != '/' ||
+        s.count < 1 || s.index < 1 || s.index > s.count) {
+        throw Error("--shard " + text + ": give I/N with 1 <= I <= N, e.g. 2/4");
+    }
+    return s;
+}
+
 int tune_problems(const std::vector<std::string> &descriptors, const std::vector<std::string> &shape_files, int mb,
-                  tune::TuneOptions options, int threads, const std::string &output, bool fresh) {
+                  tune::TuneOptions options, int threads, const std::string &output, bool fresh, Shard shard) {
     std::vector<ConvDescriptor> problems;
     for (const std::string &text : descriptors) problems.push_back(parse_descriptor(text));
     for (const std::string &file : shape_files) {
@@ -92,6 +116,23 @@ int tune_problems(const std::vector<std::string> &descriptors, const std::vector
     }
     if (grouped) std::fprintf(stderr, "skipping %d grouped problems (groups are not supported yet)\n", grouped);
 
+    // Duplicates (the same layer listed twice) are tuned once; the shard is
+    // taken of the list without them, so that N shards cover it whatever
+    // each has already done.
+    std::vector<ConvDescriptor> unique;
+    for (const ConvDescriptor &d : todo) {
+        if (std::none_of(unique.begin(), unique.end(),
+                         [&](const ConvDescriptor &u) { return problem_key(u) == problem_key(d); })) {
+            unique.push_back(d);
+        }
+    }
+    std::vector<ConvDescriptor> sharded;
+    for (size_t i = size_t(shard.index - 1); i < unique.size(); i += size_t(shard.count)) sharded.push_back(unique[i]);
+    if (shard.count > 1) {
+        std::fprintf(stderr, "shard %d/%d: %zu of %zu problems\n", shard.index, shard.count, sharded.size(),
+                     unique.size());
+    }
+
     TuningFile file{cpu_identity(), detail::halide_version(), {}};
     if (!fresh && std::filesystem::exists(output)) {
         const TuningFile existing = detail::read_tuning_file(output);
@@ -102,26 +143,18 @@ int tune_problems(const std::vector<std::string> &descriptors, const std::vector
         file.problems = existing.problems;
     }
     std::vector<ConvDescriptor> remaining;
-    for (const ConvDescriptor &d : todo) {
+    for (const ConvDescriptor &d : sharded) {
         if (!file.problems.count(problem_key(d))) remaining.push_back(d);
     }
-    // Duplicates (the same layer listed twice) are tuned once.
-    std::vector<ConvDescriptor> unique;
-    for (const ConvDescriptor &d : remaining) {
-        if (std::none_of(unique.begin(), unique.end(),
-                         [&](const ConvDescriptor &u) { return problem_key(u) == problem_key(d); })) {
-            unique.push_back(d);
-        }
-    }
     std::fprintf(stderr, "tuning %zu problems (%zu already in %s) on %s, %d threads, %.0f s each at most\n",
-                 unique.size(), todo.size() - remaining.size(), output.c_str(), to_string(file.cpu).c_str(), threads,
-                 options.budget_seconds);
+                 remaining.size(), sharded.size() - remaining.size(), output.c_str(), to_string(file.cpu).c_str(),
+                 threads, options.budget_seconds);
     std::signal(SIGINT, on_interrupt);
     tune::Tuner tuner(options, target_for(options.isa));
-    for (size_t i = 0; i < unique.size() && !tune::Tuner::interrupted; i++) {
-        const ConvDescriptor &d = unique[i];
+    for (size_t i = 0; i < remaining.size() && !tune::Tuner::interrupted; i++) {
+        const ConvDescriptor &d = remaining[i];
         try {
-            file.problems[problem_key(d)] = tuner.tune(d, {int(i + 1), int(unique.size())});
+            file.problems[problem_key(d)] = tuner.tune(d, {int(i + 1), int(remaining.size())});
         } catch (const Error &e) {
             std::fprintf(stderr, "skipping %s: %s\n", to_string(d).c_str(), e.what());
             continue;
@@ -165,15 +198,21 @@ int main(int argc, char **argv) {
     app.add_flag("--exhaustive", options.exhaustive, "screen every candidate, ignoring --budget until the final");
     app.add_option("--candidates", options.only,
                    "search only these configurations, each \"generator key=value ...\" (default: the whole space)");
+    std::string shard_text = "1/1";
+    app.add_option("--shard", shard_text,
+                   "I/N: tune every N-th problem from the I-th (1 <= I <= N), one shard a machine; merge the files")
+        ->capture_default_str();
     std::vector<std::string> merge_inputs;
     std::string merge_output;
-    CLI::App *merge_cmd = app.add_subcommand("merge", "merge tuning files of the same CPU: the faster winner per problem");
+    CLI::App *merge_cmd = app.add_subcommand(
+        "merge", "merge tuning files of one kind of machine (microarchitecture, cores): the faster winner per problem");
     merge_cmd->add_option("inputs", merge_inputs, "tuning files")->required()->check(CLI::ExistingFile);
     merge_cmd->add_option("--output,-o", merge_output, "the merged file")->required();
     CLI11_PARSE(app, argc, argv);
 
     try {
         if (*merge_cmd) return merge(merge_inputs, merge_output);
+        const Shard shard = parse_shard(shard_text);
         const auto isa = parse_isa(isa_name);
         if (!isa || *isa > detected_isa()) {
             throw Error("--isa " + isa_name + ": this CPU runs up to " + std::string(to_string(detected_isa())));
@@ -189,7 +228,7 @@ int main(int argc, char **argv) {
             Halide::load_plugin(build_settings::adams2019_plugin);
             Halide::load_plugin(build_settings::mullapudi2016_plugin);
         }
-        return tune_problems(descriptors, shape_files, mb, options, threads, output, fresh);
+        return tune_problems(descriptors, shape_files, mb, options, threads, output, fresh, shard);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "stridetune-tune: %s\n", e.what());
         return 1;
