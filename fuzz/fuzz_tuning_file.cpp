@@ -33,6 +33,7 @@ bool same(const TunedProblem &a, const TunedProblem &b) {
 std::string difference(const TuningFile &a, const TuningFile &b) {
     if (!(a.cpu == b.cpu)) return "cpu " + to_string(a.cpu) + " became " + to_string(b.cpu);
     if (a.halide_version != b.halide_version) return "halide " + a.halide_version + " became " + b.halide_version;
+    if (a.kernels != b.kernels) return "kernels " + a.kernels + " became " + b.kernels;
     if (a.problems.size() != b.problems.size()) {
         return std::to_string(a.problems.size()) + " problems became " + std::to_string(b.problems.size());
     }

@@ -6,7 +6,9 @@
 #   run BUILD_DIR                     examples/consumer built against it, with a tuning
 #                                     file made by the installed tuner: every result
 #                                     right, the tuned problem runs the consumer's own
-#                                     kernel; the same program linked through pkg-config
+#                                     kernel; the file tuned against other kernels
+#                                     refused with a warning; the same program
+#                                     linked through pkg-config
 #   bad-problems BUILD_DIR            a bad or grouped descriptor fails the consumer's
 #                                     configure, naming it
 set -euo pipefail
@@ -57,6 +59,15 @@ run_consumer() {
         fail "expected two runs a problem: the dispatcher's pick and the problem's mullapudi2016 kernel"
     [ "$picked_consumer" -eq 1 ] ||
         fail "the dispatcher picked a consumer kernel for a problem without tuning: the library's heuristic should"
+
+    # The same file tuned against other kernels: a warning and no tuned
+    # kernels, not an error.
+    sed 's/"kernels": "[^"]*"/"kernels": "0000000000000000"/' "$work/tuning.json" >"$work/stale.json"
+    local log
+    log=$(cmake -S "$source_dir/examples/consumer" -B "$work/stale-build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
+              -DCONSUMER_TUNING_FILE="$work/stale.json" 2>&1) || fail "a stale tuning file failed the configure: $log"
+    log=$(tr -s ' \n' ' ' <<<"$log")
+    grep -qF "tuned against other kernels (0000000000000000" <<<"$log" || fail "a stale tuning file applied: $log"
 
     # Without CMake: the prebuilt kernels only, through stridetune.pc.
     local flags

@@ -178,7 +178,7 @@ std::string write_runtime_file(const TuningFile &f) {
 }
 
 TuningFile file_for_this_machine() {
-    return {stridetune::cpu_identity(), this_halide(), {}};
+    return {stridetune::cpu_identity(), this_halide(), {}, stridetune::detail::kernels_fingerprint()};
 }
 
 TEST(RuntimeTuningFile, ItsWinnerRuns) {
@@ -294,6 +294,21 @@ TEST(RuntimeTuningFile, FileFromAnotherCpuWarnsOnceAndFallsBack) {
     f.cpu = another_microarchitecture();
     f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     expect_one_warning_and_fallback(write_runtime_file(f), "tuned on");
+}
+
+// A winner picked against other kernels may lose to this build's.
+TEST(RuntimeTuningFile, FileTunedAgainstOtherKernelsWarnsOnceAndFallsBack) {
+    TuningFile f = file_for_this_machine();
+    f.kernels = "0000000000000000";
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    expect_one_warning_and_fallback(write_runtime_file(f), "tuned against other kernels (0000000000000000");
+}
+
+TEST(RuntimeTuningFile, FileWithoutTheKernelsFingerprintWarnsOnceAndFallsBack) {
+    TuningFile f = file_for_this_machine();
+    f.kernels.clear();
+    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    expect_one_warning_and_fallback(write_runtime_file(f), "tuned against other kernels (not recorded");
 }
 
 TEST(RuntimeTuningFile, FileFromAnotherHalideWarnsOnceAndFallsBack) {

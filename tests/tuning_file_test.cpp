@@ -29,7 +29,7 @@ std::string temporary_path(const std::string &name) {
 }
 
 TuningFile sample() {
-    TuningFile f{{"GenuineIntel", "Some \"quoted\" CPU", stridetune::Isa::avx2, 8, 6, 207, 2}, "14.0.0", {}};
+    TuningFile f{{"GenuineIntel", "Some \"quoted\" CPU", stridetune::Isa::avx2, 8, 6, 207, 2}, "14.0.0", {}, "0123abcd"};
     f.problems["mb1ic3ih9iw9oc4oh9ow9kh3kw3sh1sw1ph1pw1dh0dw0"] = {
         "a", {"direct", "lanes=pixels", 0.25, false}, {{"copy_then_gemm", "lanes=channels patches=tile", 0.5, {}}}};
     f.problems["mb2ic8ih5iw5oc8oh3ow3kh1kw1sh2sw2ph0pw0dh0dw0"] = {
@@ -51,6 +51,7 @@ TEST(TuningFile, RoundTrips) {
     const TuningFile read = read_tuning_file(path);
     EXPECT_TRUE(read.cpu == written.cpu);
     EXPECT_EQ(read.cpu.model_number, 207);
+    EXPECT_EQ(read.kernels, written.kernels);
     EXPECT_EQ(read.halide_version, written.halide_version);
     ASSERT_EQ(read.problems.size(), written.problems.size());
     for (const auto &[key, p] : written.problems) {
@@ -99,7 +100,8 @@ TEST(TuningFile, CorruptFilesAreErrorsNamingTheFault) {
                     "type");
 }
 
-// Files written before cpuid's signature was recorded: not known (0).
+// Files written before cpuid's signature and the kernels' fingerprint were
+// recorded: not known (0, empty).
 TEST(TuningFile, FilesWithoutTheSignatureRead) {
     const std::string path = temporary_path("unsigned");
     std::ofstream(path) << "{" << good_header << R"(, "problems": {}})";
@@ -107,6 +109,7 @@ TEST(TuningFile, FilesWithoutTheSignatureRead) {
     EXPECT_EQ(f.cpu.family, 0);
     EXPECT_EQ(f.cpu.model_number, 0);
     EXPECT_EQ(f.cpu.stepping, 0);
+    EXPECT_EQ(f.kernels, "");
     std::filesystem::remove(path);
 }
 

@@ -62,7 +62,13 @@ const std::optional<RuntimeTuning> &runtime_tuning() {
         if (!path || !*path) return std::nullopt;
         try {
             TuningFile f = read_tuning_file(path);
-            const Applicability a = applies_here(f.cpu, f.halide_version);
+            Applicability a = applies_here(f.cpu, f.halide_version);
+            if (!f.problems.empty() && f.kernels != kernels_fingerprint()) {
+                a = {Applies::no,
+                     "tuned against other kernels (" + (f.kernels.empty() ? "not recorded" : f.kernels) +
+                         ", this build's are " + kernels_fingerprint() + "): tune again",
+                     false};
+            }
             if (a.applies != Applies::no) return RuntimeTuning{std::move(f), a};
             std::fprintf(stderr, "stridetune: warning: ignoring STRIDETUNE_TUNING_FILE=%s: %s\n", path,
                          a.note.c_str());

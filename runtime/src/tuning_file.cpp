@@ -81,6 +81,7 @@ TuningFile parse_tuning_file(const std::string &text, const std::string &origin)
             f.cpu.stepping = int_at(cpu, "stepping", origin);
         }
         f.halide_version = j.at("halide").get<std::string>();
+        f.kernels = j.value("kernels", "");
         for (const auto &[problem, entry] : j.at("problems").items()) {
             TunedProblem p;
             p.name = entry.value("name", "");
@@ -117,6 +118,7 @@ std::string format_tuning_file(const TuningFile &f) {
                       {"model_number", f.cpu.model_number},
                       {"stepping", f.cpu.stepping}}},
                     {"halide", f.halide_version},
+                    {"kernels", f.kernels},
                     {"problems", problems}};
     return j.dump(2) + "\n";
 }
@@ -136,6 +138,10 @@ void write_tuning_file(const TuningFile &f, const std::string &path) {
 
 std::string halide_version() {
     return build_settings::halide_version;
+}
+
+std::string kernels_fingerprint() {
+    return build_settings::kernels_fingerprint;
 }
 
 }  // namespace stridetune::detail

@@ -8,6 +8,7 @@
 //   "cpu": {"vendor": "AuthenticAMD", "model": "...", "isa": "avx512", "cores": 2,
 //           "family": 26, "model_number": 2, "stepping": 0},
 //   "halide": "14.0.0",
+//   "kernels": "0123456789abcdef",
 //   "problems": {
 //     "<canonical descriptor>": {
 //       "name": "resnet_50:res2a_branch2a",
@@ -50,6 +51,9 @@ struct TuningFile {
     CpuIdentity cpu;
     std::string halide_version;
     std::map<std::string, TunedProblem> problems;
+    // The fingerprint of the kernels it was tuned against
+    // (kernels_fingerprint()); empty: not recorded (an older file).
+    std::string kernels;
 };
 
 // Throws Error naming the file and what is wrong with it.
@@ -65,5 +69,8 @@ std::string format_tuning_file(const TuningFile &file);
 
 // The Halide version the library was built with, e.g. "14.0.0".
 std::string halide_version();
+// What this build's kernels are made from (cmake/kernels.cmake): a tuning
+// file tuned against other kernels does not apply.
+std::string kernels_fingerprint();
 
 }  // namespace stridetune::detail

@@ -40,14 +40,15 @@ Halide::Target target_for(Isa isa) {
 }
 
 bool same_origin(const TuningFile &a, const TuningFile &b) {
-    return a.cpu == b.cpu && a.halide_version == b.halide_version;
+    return a.cpu == b.cpu && a.halide_version == b.halide_version && a.kernels == b.kernels;
 }
 
 // Shards tuned on machines of one kind: the same microarchitecture (their
-// brand strings and steppings may differ, stridetune/isa.h), core count and Halide.
+// brand strings and steppings may differ, stridetune/isa.h), core count,
+// Halide and kernels.
 bool same_kind(const TuningFile &a, const TuningFile &b) {
     return (a.cpu == b.cpu || same_microarchitecture(a.cpu, b.cpu)) && a.cpu.cores == b.cpu.cores &&
-           a.halide_version == b.halide_version;
+           a.halide_version == b.halide_version && a.kernels == b.kernels;
 }
 
 // merge: the union of the problems; where two files have the same problem,
@@ -58,8 +59,9 @@ int merge(const std::vector<std::string> &inputs, const std::string &output) {
     for (size_t i = 1; i < inputs.size(); i++) {
         const TuningFile f = detail::read_tuning_file(inputs[i]);
         if (!same_kind(merged, f)) {
-            throw Error(inputs[i] + " was tuned on " + to_string(f.cpu) + " with Halide " + f.halide_version + ", " +
-                        inputs[0] + " on " + to_string(merged.cpu) + " with Halide " + merged.halide_version);
+            throw Error(inputs[i] + " was tuned on " + to_string(f.cpu) + " with Halide " + f.halide_version +
+                        " against kernels " + f.kernels + ", " + inputs[0] + " on " + to_string(merged.cpu) +
+                        " with Halide " + merged.halide_version + " against kernels " + merged.kernels);
         }
         for (const auto &[key, p] : f.problems) {
             auto it = merged.problems.find(key);
@@ -133,12 +135,13 @@ int tune_problems(const std::vector<std::string> &descriptors, const std::vector
                      unique.size());
     }
 
-    TuningFile file{cpu_identity(), detail::halide_version(), {}};
+    TuningFile file{cpu_identity(), detail::halide_version(), {}, detail::kernels_fingerprint()};
     if (!fresh && std::filesystem::exists(output)) {
         const TuningFile existing = detail::read_tuning_file(output);
         if (!same_origin(existing, file)) {
             throw Error(output + " holds tuning for " + to_string(existing.cpu) + " with Halide " +
-                        existing.halide_version + "; give another --output, or --fresh to replace it");
+                        existing.halide_version + " against kernels " + existing.kernels +
+                        "; give another --output, or --fresh to replace it");
         }
         file.problems = existing.problems;
     }
