@@ -181,9 +181,15 @@ TuningFile file_for_this_machine() {
     return {stridetune::cpu_identity(), this_halide(), {}, stridetune::detail::kernels_fingerprint()};
 }
 
-TEST(RuntimeTuningFile, ItsWinnerRuns) {
+// The small problem's winner gemm_whole, which the heuristic does not pick.
+TuningFile file_with_gemm_whole_winner() {
     TuningFile f = file_for_this_machine();
     f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
+    return f;
+}
+
+TEST(RuntimeTuningFile, ItsWinnerRuns) {
+    TuningFile f = file_with_gemm_whole_winner();
     setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
     const stridetune::Plan plan = plan_small();
     EXPECT_EQ(plan.variant, "gemm_whole");
@@ -280,9 +286,8 @@ TEST(RuntimeTuningFile, CorruptFileWarnsOnceAndFallsBack) {
 }
 
 TEST(RuntimeTuningFile, FileFromTheSameMicroarchitectureApplies) {
-    TuningFile f = file_for_this_machine();
+    TuningFile f = file_with_gemm_whole_winner();
     f.cpu = same_microarchitecture_other_brand();
-    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     setenv("STRIDETUNE_TUNING_FILE", write_runtime_file(f).c_str(), 1);
     const stridetune::Plan plan = plan_small();
     EXPECT_EQ(plan.variant, "gemm_whole");
@@ -290,31 +295,27 @@ TEST(RuntimeTuningFile, FileFromTheSameMicroarchitectureApplies) {
 }
 
 TEST(RuntimeTuningFile, FileFromAnotherCpuWarnsOnceAndFallsBack) {
-    TuningFile f = file_for_this_machine();
+    TuningFile f = file_with_gemm_whole_winner();
     f.cpu = another_microarchitecture();
-    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     expect_one_warning_and_fallback(write_runtime_file(f), "tuned on");
 }
 
 // A winner picked against other kernels may lose to this build's.
 TEST(RuntimeTuningFile, FileTunedAgainstOtherKernelsWarnsOnceAndFallsBack) {
-    TuningFile f = file_for_this_machine();
+    TuningFile f = file_with_gemm_whole_winner();
     f.kernels = "0000000000000000";
-    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     expect_one_warning_and_fallback(write_runtime_file(f), "tuned against other kernels (0000000000000000");
 }
 
 TEST(RuntimeTuningFile, FileWithoutTheKernelsFingerprintWarnsOnceAndFallsBack) {
-    TuningFile f = file_for_this_machine();
+    TuningFile f = file_with_gemm_whole_winner();
     f.kernels.clear();
-    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     expect_one_warning_and_fallback(write_runtime_file(f), "tuned against other kernels (not recorded");
 }
 
 TEST(RuntimeTuningFile, FileFromAnotherHalideWarnsOnceAndFallsBack) {
-    TuningFile f = file_for_this_machine();
+    TuningFile f = file_with_gemm_whole_winner();
     f.halide_version = "13.0.0";
-    f.problems[small_problem_key()] = {"small", {"copy_then_gemm", "lanes=pixels patches=whole", 1.0}, {}};
     expect_one_warning_and_fallback(write_runtime_file(f), "Halide 13.0.0");
 }
 
