@@ -4,6 +4,7 @@
 // Each test runs in its own process (ctest), so registrations and
 // STRIDETUNE_TUNING_FILE do not leak between them.
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -55,16 +56,22 @@ std::string this_halide() {
 
 void register_tuned(const std::string &problem, const std::string &variant, const stridetune::CpuIdentity &cpu,
                     const std::string &halide) {
-    // The registry keeps the pointers: static storage, as generated code has.
-    static std::string problem_s, variant_s, vendor, model, isa, halide_s;
-    problem_s = problem, variant_s = variant, vendor = cpu.vendor, model = cpu.model;
-    isa = std::string(stridetune::to_string(cpu.isa)), halide_s = halide;
-    static stridetune::TunedRegistration tuned;
-    static stridetune::TuningOrigin origin;
-    tuned = {problem_s.c_str(), variant_s.c_str()};
-    origin = {vendor.c_str(), model.c_str(), isa.c_str(), cpu.cores, halide_s.c_str(),
-              cpu.family, cpu.model_number, cpu.stepping};
-    stridetune::register_kernels(nullptr, 0, &tuned, 1, &origin);
+    // The registry keeps the pointers: storage for the process's life, as
+    // generated code's static data is, one a registration. Registrations
+    // add up over a process: ctest runs each test in a process of its own.
+    struct Storage {
+        std::string problem, variant, vendor, model, isa, halide;
+        stridetune::TunedRegistration tuned;
+        stridetune::TuningOrigin origin;
+    };
+    static std::deque<Storage> registrations;
+    Storage &s = registrations.emplace_back();
+    s.problem = problem, s.variant = variant, s.vendor = cpu.vendor, s.model = cpu.model;
+    s.isa = std::string(stridetune::to_string(cpu.isa)), s.halide = halide;
+    s.tuned = {s.problem.c_str(), s.variant.c_str()};
+    s.origin = {s.vendor.c_str(), s.model.c_str(), s.isa.c_str(), cpu.cores,
+                s.halide.c_str(), cpu.family, cpu.model_number, cpu.stepping};
+    stridetune::register_kernels(nullptr, 0, &s.tuned, 1, &s.origin);
 }
 
 TEST(TunedSelection, TunedEntryForThisCpuWins) {
@@ -127,18 +134,23 @@ TEST(TunedSelection, EntriesForTheSameMicroarchitectureApplySayingSo) {
 
 // Tuning files written before cpuid's signature was recorded apply by the
 // brand string, as they did.
-TEST(TunedSelection, EntriesWithoutASignatureNeedTheBrandString) {
-    stridetune::CpuIdentity unsigned_here = stridetune::cpu_identity();
-    unsigned_here.family = unsigned_here.model_number = unsigned_here.stepping = 0;
+stridetune::CpuIdentity unsigned_identity() {
+    stridetune::CpuIdentity cpu = stridetune::cpu_identity();
+    cpu.family = cpu.model_number = cpu.stepping = 0;
+    return cpu;
+}
+
+TEST(TunedSelection, EntriesWithoutASignatureApplyByTheBrandString) {
     const std::string tuned = other_than_heuristic();
-    register_tuned(small_problem_key(), tuned, unsigned_here, this_halide());
+    register_tuned(small_problem_key(), tuned, unsigned_identity(), this_halide());
     EXPECT_EQ(plan_small().variant, tuned);
     EXPECT_EQ(plan_small().reason, "tuned (compiled-in tuning)");
+}
 
-    // (register_tuned's storage is one: the entry is replaced.)
-    stridetune::CpuIdentity unsigned_other = unsigned_here;
-    unsigned_other.model += " (another one)";
-    register_tuned(small_problem_key(), tuned, unsigned_other, this_halide());
+TEST(TunedSelection, EntriesWithoutASignatureForAnotherBrandAreIgnored) {
+    stridetune::CpuIdentity other = unsigned_identity();
+    other.model += " (another one)";
+    register_tuned(small_problem_key(), other_than_heuristic(), other, this_halide());
     EXPECT_THAT(plan_small().reason, HasSubstr("no tuning for this CPU"));
 }
 
