@@ -17,11 +17,10 @@ namespace {
 // them), or on another of the same microarchitecture (a brand string is
 // what a cloud's virtual CPU calls itself: two of one kind of machine named
 // differently measured alike), with the same Halide.
-enum class Applies { no, same_cpu, same_microarchitecture };
-
 struct Applicability {
-    Applies applies;
-    // Why not (Applies::no), or what the reason adds (same_microarchitecture).
+    bool applies;
+    // Why not, or what a tuned entry's reason adds (another CPU of the same
+    // microarchitecture); empty on the tuning's own CPU.
     std::string note;
     // Whether the tuning's measured grain holds here: on as many cores.
     bool grain_holds;
@@ -30,19 +29,18 @@ struct Applicability {
 Applicability applies_here(CpuIdentity tuned, const std::string &halide) {
     const CpuIdentity &here = cpu_identity();
     if (halide != halide_version()) {
-        return {Applies::no, "tuned with Halide " + halide + ", this build has " + halide_version(), false};
+        return {false, "tuned with Halide " + halide + ", this build has " + halide_version(), false};
     }
     const std::string tuned_on = to_string(tuned);
     const bool same_microarchitecture = stridetune::same_microarchitecture(tuned, here);
     if (tuned.family == 0) {  // not recorded: the CPU's brand string decides
         tuned.family = here.family, tuned.model_number = here.model_number, tuned.stepping = here.stepping;
     }
-    if (tuned == here) return {Applies::same_cpu, "", true};
+    if (tuned == here) return {true, "", true};
     if (same_microarchitecture) {
-        return {Applies::same_microarchitecture, "tuned on " + tuned_on + ": the same microarchitecture",
-                tuned.cores == here.cores};
+        return {true, "tuned on " + tuned_on + ": the same microarchitecture", tuned.cores == here.cores};
     }
-    return {Applies::no, "tuned on " + tuned_on + ", this is " + to_string(here), false};
+    return {false, "tuned on " + tuned_on + ", this is " + to_string(here), false};
 }
 
 // A tuned entry's reason: `source`, and whose tuning it is where not this CPU's.
@@ -64,12 +62,12 @@ const std::optional<RuntimeTuning> &runtime_tuning() {
             TuningFile f = read_tuning_file(path);
             Applicability a = applies_here(f.cpu, f.halide_version);
             if (!f.problems.empty() && f.kernels != kernels_fingerprint()) {
-                a = {Applies::no,
+                a = {false,
                      "tuned against other kernels (" + (f.kernels.empty() ? "not recorded" : f.kernels) +
                          ", this build's are " + kernels_fingerprint() + "): tune again",
                      false};
             }
-            if (a.applies != Applies::no) return RuntimeTuning{std::move(f), a};
+            if (a.applies) return RuntimeTuning{std::move(f), a};
             std::fprintf(stderr, "stridetune: warning: ignoring STRIDETUNE_TUNING_FILE=%s: %s\n", path,
                          a.note.c_str());
         } catch (const Error &e) {
@@ -84,9 +82,9 @@ const std::optional<RuntimeTuning> &runtime_tuning() {
 TunedLookup look_up(const std::string &problem, Isa cap) {
     TunedLookup lookup;
     if (const auto &runtime = runtime_tuning()) {
-        const TuningFile *file = &runtime->file;
-        const auto it = file->problems.find(problem);
-        if (it != file->problems.end()) {
+        const TuningFile &file = runtime->file;
+        const auto it = file.problems.find(problem);
+        if (it != file.problems.end()) {
             std::vector<TunedConfiguration> ranked{it->second.winner};
             ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
             for (size_t rank = 0; rank < ranked.size(); rank++) {
@@ -102,11 +100,12 @@ TunedLookup look_up(const std::string &problem, Isa cap) {
     lookup.note = "no tuned entry";
     for (const TunedEntry &e : tuned_entries()) {
         if (e.problem != problem) continue;
-        const CpuIdentity origin{e.origin.vendor,       e.origin.model,        parse_isa(e.origin.isa).value_or(Isa::sse41),
-                                 e.origin.cores,        e.origin.family,       e.origin.model_number,
-                                 e.origin.stepping};
+        const CpuIdentity origin{e.origin.vendor,       e.origin.model,
+                                 parse_isa(e.origin.isa).value_or(Isa::sse41),
+                                 e.origin.cores,        e.origin.family,
+                                 e.origin.model_number, e.origin.stepping};
         const Applicability a = applies_here(origin, e.origin.halide_version);
-        if (a.applies == Applies::no) {
+        if (!a.applies) {
             lookup.note = "no tuning for this CPU: " + a.note;
             continue;
         }
