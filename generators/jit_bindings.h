@@ -13,6 +13,7 @@ struct JitArguments {
     Halide::Buffer<float> input;   // (c, x, y, n)
     Halide::Buffer<float> filter;  // packed: (kb, c, fx, fy, ko), kb of filter_block()
     int stride_x = 1, stride_y = 1, dilation_x = 1, dilation_y = 1, pad_left = 0, pad_top = 0;
+    int out_width = 1;  // the convolution's, whatever the output's layout
 };
 
 class JitBindings {

@@ -35,9 +35,13 @@ StridedConv define_strided_conv(const ConvInputs &in) {
 
     a.filter_tap(k, c, fx, fy) = in.packed_filter(k % in.filter_block, c, fx, fy, k / in.filter_block);
 
+    // The convolution's pixel at the output's (x, y); a flat output's y is 0.
+    const bool flat = in.pixel_order == PixelOrder::flat;
+    const Expr column = flat ? x % in.out_width : Expr(x);
+    const Expr row = flat ? x / in.out_width : Expr(y);
     a.r = RDom(0, in.in_channels, 0, in.filter_width, 0, in.filter_height, "r");
     a.conv(k, x, y, n) = 0.0f;
-    a.conv(k, x, y, n) += a.filter_tap(k, a.r.x, a.r.y, a.r.z) * a.strided_view(a.r.x, a.r.y, a.r.z, x, y, n);
+    a.conv(k, x, y, n) += a.filter_tap(k, a.r.x, a.r.y, a.r.z) * a.strided_view(a.r.x, a.r.y, a.r.z, column, row, n);
 
     a.output(k, x, y, n) = a.conv(k, x, y, n);
     return a;

@@ -34,9 +34,24 @@ enum class Padding {
     none,
 };
 
+// How the output's pixel dimension x indexes the convolution's pixels.
+enum class PixelOrder {
+    // x and y are the output's column and row.
+    grid,
+    // The output arrives with its pixels flattened, one row an image
+    // (kernel_geometry.h: flattened()): x runs over the image's pixels row
+    // after row, so a register tile runs on across the ends of the rows
+    // instead of computing past them (13 pixels wide, 7-pixel tiles fill
+    // 97% of the tiles' pixels, not 13/14).
+    flat,
+};
+
 struct ConvInputs {
     Halide::Func input;
     Padding padding;
+    PixelOrder pixel_order;
+    // The convolution's output width: a flat output's row length.
+    Halide::Expr out_width;
     Halide::Expr in_channels, in_width, in_height;
     // Element strides of the input's channel and pixel dimensions: schedules
     // specialise on dense layouts to turn strided loads into shuffles.

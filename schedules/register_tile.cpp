@@ -30,6 +30,11 @@ RegisterTile derive_register_tile(RegisterTile tile, const Target &target) {
 
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, const Target &target) {
     const RegisterTile tile = derive_register_tile(requested, target);
+    // A flat output is one row an image; its tiles run along the row.
+    const bool flat = a.in.pixel_order == PixelOrder::flat;
+    if (flat && (tile.pixel_lanes || tile.rows != 1)) {
+        throw CompileError("pixel_order=flat takes channel lanes and tiles of one row");
+    }
     const int vec = tile.vector_width;
     const bool pixel_lanes = tile.pixel_lanes;
     const int pixels = tile.pixels();
@@ -120,13 +125,16 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
     update.vectorize(lane).unroll(outer).unroll(y);
+    // A flat output's tiles cover whole rows of the image, and past the
+    // last row where fewer pixels than a tile are guarded.
+    const Expr flat_tiled_rows = (round_up(buffer.dim(1).extent(), pixels) + a.in.out_width - 1) / a.in.out_width;
     return {LoopLevel(out, row_tile),
             LoopLevel(out, tile.outer == Outer::tiles ? row_tile : xo),
             vec,
             pixels,
             tile.rows,
-            round_up(buffer.dim(1).extent(), pixels),
-            round_up(buffer.dim(2).extent(), tile.rows)};
+            flat ? a.in.out_width : round_up(buffer.dim(1).extent(), pixels),
+            flat ? flat_tiled_rows : round_up(buffer.dim(2).extent(), tile.rows)};
 }
 
 Expr round_up(const Expr &extent, int multiple) {

@@ -61,6 +61,7 @@ TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
     args.dilation_x = c.dilation_x, args.dilation_y = c.dilation_y;
     const stridetune::ConvParams g = stridetune::kernel_geometry(d);
     args.pad_left = g.pad_left, args.pad_top = g.pad_top;
+    args.out_width = int(d.ow);
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
     stridetune::tune::FilterPacker packer(sse41());
     ASSERT_NO_THROW(args = kernel.with_packed_filter(args, filter, output, packer));

@@ -1,6 +1,7 @@
 #include "kernel_call.h"
 
 #include "stridetune/error.h"
+#include "stridetune/kernel_geometry.h"
 #include "thread_pool.h"
 
 namespace stridetune::detail {
@@ -48,10 +49,10 @@ HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
     describe(buffer, dims, 5, filter.data);
 }
 
-int KernelCall::run(const Kernel &kernel, const ConvParams &p, bool parallel) {
+int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel) {
     serial_call = !parallel;
     const int status = kernel.run(&input.buffer, &filter.buffer, p.stride_w, p.stride_h, p.dilation_w,
-                                  p.dilation_h, p.pad_left, p.pad_top, &output.buffer);
+                                  p.dilation_h, p.pad_left, p.pad_top, int(out_width), &output.buffer);
     serial_call = false;
     return status;
 }
@@ -69,6 +70,10 @@ void install_halide_handlers() {
     (void)installed;
 }
 
+Tensor kernel_output(const Kernel &kernel, const Tensor &output) {
+    return kernel.flat_output ? flattened(output) : output;
+}
+
 // Asks the kernel, in Halide's bounds-query mode, which regions it would
 // touch; the packed filter's block is a constraint the kernel was compiled
 // with, reported the same way. The kernels are built without Halide's own
@@ -79,7 +84,7 @@ void install_halide_handlers() {
 KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, const ConvParams &geometry) {
     install_halide_handlers();
     const ConstTensor input = dense(static_cast<const float *>(nullptr), problem.input_dims());
-    const Tensor output = dense(static_cast<float *>(nullptr), problem.output_dims());
+    const Tensor output = kernel_output(kernel, dense(static_cast<float *>(nullptr), problem.output_dims()));
     // The filter's taps and channels come from its own dims (the reduction's
     // extent); the block and the block count are what the query asks.
     const PackedFilterView proposed{nullptr, {0, int32_t(problem.ic), int32_t(problem.kw), int32_t(problem.kh), 0}};
@@ -90,7 +95,7 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     query.filter.make_query();
     query.output.make_query();
     KernelNeeds needs;
-    if (query.run(kernel, geometry, false) != 0) {
+    if (query.run(kernel, geometry, problem.ow, false) != 0) {
         needs.refusal = halide_error();
         return needs;
     }

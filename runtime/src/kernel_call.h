@@ -44,9 +44,10 @@ struct KernelCall {
         : input(input), filter(filter), output(output) {}
 
     // Runs the kernel on the calling thread alone (parallel false) or on
-    // Halide's worker threads. Returns Halide's status; halide_error()
-    // holds the message of a failure.
-    int run(const Kernel &kernel, const ConvParams &geometry, bool parallel);
+    // Halide's worker threads; out_width is the convolution's (the kernel
+    // problem's). Returns Halide's status; halide_error() holds the message
+    // of a failure.
+    int run(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel);
 };
 
 // The last message Halide reported on this thread.
@@ -54,6 +55,11 @@ const std::string &halide_error();
 
 // Installs the error handler and the thread-pool hook (once).
 void install_halide_handlers();
+
+// The output tensor `kernel` takes: `output` flattened for a kernel of
+// flat output (whose rows must follow one another, rows_follow()), else
+// `output` itself.
+Tensor kernel_output(const Kernel &kernel, const Tensor &output);
 
 // What `kernel` needs to run `problem` (the kernel's problem) with
 // `geometry`: the extents of its packed filter, or why it cannot run it (a

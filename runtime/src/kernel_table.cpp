@@ -110,8 +110,9 @@ bool register_kernels(const KernelRegistration *kernels, size_t kernel_count, co
     std::vector<Kernel> added;
     for (size_t i = 0; i < kernel_count; i++) {
         const KernelRegistration &k = kernels[i];
-        added.push_back({k.variant, k.generator, k.parameters, k.function, schedule_of(k.generator, Parameters::parse(k.parameters)),
-                         k.isa, k.run, k.metadata});
+        const Parameters parameters = Parameters::parse(k.parameters);
+        added.push_back({k.variant, k.generator, k.parameters, k.function, schedule_of(k.generator, parameters),
+                         parameters.get("pixel_order") == "flat", k.isa, k.run, k.metadata});
     }
     r.kernels.insert(front ? r.kernels.begin() : r.kernels.end(), added.begin(), added.end());
     std::vector<TunedEntry> added_tuned;

@@ -18,6 +18,9 @@ namespace stridetune::detail {
 struct Kernel {
     std::string variant, generator, parameters, function;
     Schedule schedule;  // the strategy family the generator and parameters belong to
+    // Built with pixel_order=flat: it takes the output flattened, one row an
+    // image (kernel_geometry.h).
+    bool flat_output;
     Isa isa;
     KernelFunction run;
     const halide_filter_metadata_t *(*metadata)();

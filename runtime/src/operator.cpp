@@ -109,12 +109,13 @@ void copy(const ConstTensor &from, const Tensor &to) {
     }
 }
 
-void run_on(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
+void call_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
     const detail::Kernel &kernel = *s.selection.kernel;
-    detail::KernelCall call(input, s.filter.view(), output);
+    detail::KernelCall call(input, s.filter.view(), detail::kernel_output(kernel, output));
     const bool verbose = detail::verbose();
     const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    const int status = call.run(kernel, s.selection.geometry, s.selection.parallel);
+    const int status =
+        call.run(kernel, s.selection.geometry, s.selection.kernel_problem.ow, s.selection.parallel);
     if (status != 0) {
         throw Error(kernel.function + " failed (" + std::to_string(status) + "): " + detail::halide_error());
     }
@@ -125,6 +126,16 @@ void run_on(const Convolution::State &s, const ConstTensor &input, const Tensor 
                      std::string(to_string(kernel.isa)).c_str(), s.key.c_str(), s.selection.reason.c_str(), ms,
                      s.problem.flops() / ms * 1e-6);
     }
+}
+
+void run_on(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
+    if (!s.selection.kernel->flat_output || rows_follow(output)) return call_kernel(s, input, output);
+    // A kernel of flat output writes a crop's rows, which do not follow one
+    // another, to a dense tensor first.
+    thread_local std::vector<float> dense_output;
+    const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
+    call_kernel(s, input, out);
+    copy({out.data, out.dims, out.strides}, output);
 }
 
 void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "stridetune/tile_shape.h"
 
@@ -25,6 +26,12 @@ int64_t ceil_div(int64_t a, int64_t b) {
 constexpr double fma_pipes = 2, load_ports = 2, loop_cycles = 2;
 constexpr int free_address_registers = 10;
 
+// A read of a line another core wrote, in cycles: fitted to 13x13 layers of
+// 20 to 64 channels, 1 and 2 threads (the 7-pixel flat tile over the image
+// staged in parallel ran 1.5x slower on 2 threads than on 1 where a row
+// tile that stages its own rows ran 1.2x faster, AMD Zen 5, a KVM guest).
+constexpr double cache_line_bytes = 64, cross_core_miss_cycles = 300;
+
 double cycles_a_step(const TileShape &tile) {
     const int pixels = tile.pixels() * tile.rows;
     const int loads = pixels + tile.channel_width + std::max(0, pixels - free_address_registers);
@@ -35,27 +42,41 @@ double cycles_a_step(const TileShape &tile) {
 
 TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa, int threads) {
     const TileShape tile = tile_shape(kernel_parameters, isa);
-    const bool blocks_outermost = kernel_parameters.get("outer") == "channels";
-    const int64_t blocks = ceil_div(p.k, tile.channels()), row_tiles = ceil_div(p.oh, tile.rows),
-                  column_tiles = ceil_div(p.ow, tile.pixels());
+    const std::optional<std::string> outer = kernel_parameters.get("outer");
+    // A flat tile runs along an image's pixels row after row (strided_conv.h):
+    // its tiles cut one row of oh * ow pixels.
+    const bool flat = kernel_parameters.get("pixel_order") == "flat";
+    const int64_t tiled_rows = flat ? 1 : p.oh, tiled_columns = flat ? p.oh * p.ow : p.ow;
+    const int64_t blocks = ceil_div(p.k, tile.channels()), row_tiles = ceil_div(tiled_rows, tile.rows),
+                  column_tiles = ceil_div(tiled_columns, tile.pixels());
     const double steps = double(p.c) * p.fh * p.fw;
     const double tiles = double(p.n) * row_tiles * column_tiles * blocks;
     const double compute = tiles * steps * cycles_a_step(tile);
     // The padded input is staged a vector of channels a cycle: the whole
     // image once (staged=image), or by each task the rows its tiles read,
     // again for every block where blocks are outermost.
-    const double tasks = double(p.n) * row_tiles * (blocks_outermost ? blocks : 1);
+    const double tasks = double(p.n) * row_tiles * (outer == "tiles" ? column_tiles : 1) *
+                         (outer == "channels" ? blocks : 1);
     const bool whole_image = kernel_parameters.get("staged") == "image";
+    const int64_t output_rows = flat ? p.oh : row_tiles * tile.rows,
+                  output_columns = flat ? p.ow : column_tiles * tile.pixels();
     const double staged_rows =
-        whole_image ? double(p.n) * ((row_tiles * tile.rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1)
+        whole_image ? double(p.n) * ((output_rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1)
                     : tasks * ((tile.rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1);
     const double staged_columns =
-        double(column_tiles * tile.pixels() - 1) * p.params.stride_w + double(p.fw - 1) * p.params.dilation_w + 1;
+        double(output_columns - 1) * p.params.stride_w + double(p.fw - 1) * p.params.dilation_w + 1;
     const double staging = staged_rows * staged_columns * double(ceil_div(p.c, tile.vector_width));
     // The busiest of `threads` threads runs ceil(tasks / threads) of them.
     const double busiest = std::ceil(tasks / threads) / tasks;
+    // An image staged in parallel is read by every thread's tiles, most of
+    // its cache lines written by another core: each such line a miss to
+    // the other core's cache.
+    const double crossing = whole_image && threads > 1
+                                ? staging * tile.vector_width * sizeof(float) / cache_line_bytes *
+                                      (threads - 1) / threads * cross_core_miss_cycles
+                                : 0;
     const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
-    return {(compute + staging) * busiest, computed,
+    return {(compute + staging) * busiest + crossing, computed,
             std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +
                 std::to_string(tile.channels()) + " channels"};
 }

@@ -53,7 +53,8 @@ void FilterPacker::pack(const Halide::Buffer<float> &filter, Halide::Buffer<floa
     pipeline_.realize(packed, target_);
 }
 
-JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target) : target_(target) {
+JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target)
+    : target_(target), flat_output_(configuration.parameters.get("pixel_order") == "flat") {
     const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
     Parameters generator_params = configuration.parameters;
     generator_params.erase("autoscheduler");
@@ -93,7 +94,11 @@ void JitKernel::set_parallel(bool parallel) {
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {
     bindings_->bind(arguments);
-    pipeline_.realize(output, target_);
+    if (!flat_output_) return pipeline_.realize(output, target_);
+    // The tuner's outputs are dense: their rows follow one another.
+    Halide::Buffer<float> flat(output.data(), {output.dim(0).extent(), output.dim(1).extent() * output.dim(2).extent(),
+                                               1, output.dim(3).extent()});
+    pipeline_.realize(flat, target_);
 }
 
 }  // namespace stridetune::tune

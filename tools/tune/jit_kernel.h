@@ -62,6 +62,7 @@ private:
     std::unique_ptr<Halide::Internal::GeneratorBase> generator_;
     JitBindings *bindings_ = nullptr;
     Halide::Pipeline pipeline_;
+    bool flat_output_;  // pixel_order=flat: the output goes in flattened (kernel_call.h)
 };
 
 }  // namespace stridetune::tune

@@ -58,6 +58,7 @@ struct ProblemData {
         args.stride_x = g.stride_w, args.stride_y = g.stride_h;
         args.dilation_x = g.dilation_w, args.dilation_y = g.dilation_h;
         args.pad_left = g.pad_left, args.pad_top = g.pad_top;
+        args.out_width = int(k.ow);
         first_image = stridetune_test::reference_convolution(
             dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
             dense<const float>(filter.data(), d.filter_dims()), d.params);
