@@ -38,8 +38,9 @@ public:
                                             {{"zeros", Padding::zeros}, {"none", Padding::none}}};
     // PixelOrder::flat: the output arrives flattened, one row an image
     // (strided_conv.h).
-    Halide::GeneratorParam<PixelOrder> pixel_order{"pixel_order", PixelOrder::grid,
-                                              {{"grid", PixelOrder::grid}, {"flat", PixelOrder::flat}}};
+    Halide::GeneratorParam<PixelOrder> pixel_order{"pixel_order",
+                                                   PixelOrder::grid,
+                                                   {{"grid", PixelOrder::grid}, {"flat", PixelOrder::flat}}};
     Halide::GeneratorParam<int> only_stride{"only_stride", 0, 0, *std::max_element(std::begin(specialized_strides),
                                                                                      std::end(specialized_strides))};
 
@@ -55,7 +56,7 @@ public:
     Input<int> dilation_y{"dilation_y", 1, 1, 1 << 16};
     Input<int> pad_left{"pad_left", 0, 0, 1 << 16};
     Input<int> pad_top{"pad_top", 0, 0, 1 << 16};
-    // The convolution's output width: what a kernel of pixels=flat, given
+    // The convolution's output width: what a kernel of pixel_order=flat, given
     // the output flattened, needs to find a pixel's row and column.
     Input<int> out_width{"out_width", 1, 1, 1 << 24};
     Output<FloatBuffer> output{"output", 4};  // (k, x, y, n)
@@ -86,10 +87,10 @@ public:
         const Halide::Expr sy = one_stride ? Halide::Expr(int(only_stride)) : Halide::Expr(stride_y);
         const Halide::Expr dx = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_x);
         const Halide::Expr dy = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_y);
-        conv_ = define_strided_conv({input, padding, pixel_order, out_width, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
-                                     input.dim(0).stride(), input.dim(1).stride(), filter, filter_block_,
-                                     filter.dim(2).extent(), filter.dim(3).extent(), sx, sy, dx, dy, pad_left,
-                                     pad_top});
+        conv_ = define_strided_conv({input, padding, pixel_order, out_width, input.dim(0).extent(),
+                                     input.dim(1).extent(), input.dim(2).extent(), input.dim(0).stride(),
+                                     input.dim(1).stride(), filter, filter_block_, filter.dim(2).extent(),
+                                     filter.dim(3).extent(), sx, sy, dx, dy, pad_left, pad_top});
         output = conv_.output;
         for (int d = 0; d < 4; d++) output.dim(d).set_min(0);
 

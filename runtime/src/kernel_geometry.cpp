@@ -90,6 +90,10 @@ bool flattens_pixels(const ConvDescriptor &problem) {
            p.pad_top == 0 && p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
 }
 
+bool takes_flat_output(const Parameters &kernel_parameters) {
+    return kernel_parameters.get("pixel_order") == "flat";
+}
+
 ConvDescriptor kernel_problem(const ConvDescriptor &problem) {
     if (!flattens_pixels(problem)) return gathered_problem(problem);
     ConvDescriptor f = problem;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "stridetune/kernel_geometry.h"
 #include "stridetune/tile_shape.h"
 
 namespace stridetune::detail {
@@ -45,7 +46,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const std::optional<std::string> outer = kernel_parameters.get("outer");
     // A flat tile runs along an image's pixels row after row (strided_conv.h):
     // its tiles cut one row of oh * ow pixels.
-    const bool flat = kernel_parameters.get("pixel_order") == "flat";
+    const bool flat = takes_flat_output(kernel_parameters);
     const int64_t tiled_rows = flat ? 1 : p.oh, tiled_columns = flat ? p.oh * p.ow : p.ow;
     const int64_t blocks = ceil_div(p.k, tile.channels()), row_tiles = ceil_div(tiled_rows, tile.rows),
                   column_tiles = ceil_div(tiled_columns, tile.pixels());

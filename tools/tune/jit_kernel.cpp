@@ -5,6 +5,7 @@
 
 #include "stridetune/build_settings.h"
 #include "stridetune/error.h"
+#include "stridetune/kernel_geometry.h"
 #include "strided_conv.h"
 #include "thread_pool.h"
 
@@ -54,7 +55,7 @@ void FilterPacker::pack(const Halide::Buffer<float> &filter, Halide::Buffer<floa
 }
 
 JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target)
-    : target_(target), flat_output_(configuration.parameters.get("pixel_order") == "flat") {
+    : target_(target), flat_output_(takes_flat_output(configuration.parameters)) {
     const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
     Parameters generator_params = configuration.parameters;
     generator_params.erase("autoscheduler");

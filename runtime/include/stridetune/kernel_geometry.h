@@ -8,6 +8,7 @@
 
 #include "conv_params.h"
 #include "descriptor.h"
+#include "parameters.h"
 #include "tensor.h"
 
 namespace stridetune {
@@ -82,6 +83,12 @@ TensorView<T> flattened(const TensorView<T> &t) {
             {t.dims[0], 1, t.dims[1] * t.dims[2], t.dims[3]},
             {t.strides[0], t.dims[1] * t.dims[2] * t.strides[2], t.strides[2], t.strides[3]}};
 }
+
+// Whether a kernel of these generator parameters was built with
+// pixel_order=flat: it takes the output flattened (above), its rows
+// following one another, and finds a pixel's row and column from the
+// convolution's output width.
+bool takes_flat_output(const Parameters &kernel_parameters);
 
 // The problem a kernel runs for `problem`: its pixels flattened
 // (flattens_pixels), or its taps gathered (gathered_problem), or itself.
