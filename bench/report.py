@@ -10,7 +10,7 @@ this machine's FMA peak at that thread count for the best of stridetune, the mem
 problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDNN (above 1:
 stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
 Then Halide's autoschedulers planning for each shape, where the build has such kernels, the
-tuned problems' kernels against the best general-purpose ones, and a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count.
+tuned problems' kernels against the best general-purpose ones, a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count, and per set (the problems' name prefix) the dispatcher and the best kernel against the best peer.
 stridetune's rows time run() of an operator created once; the stridetune:convolve row (the one-shot
 convolve(), every call choosing the kernel and packing the filter) is neither a candidate for the
 best kernel nor a peer, and is not shown. A problem run by the dispatcher alone (the minibatch rows
@@ -20,6 +20,7 @@ where it is not 1.
 import argparse
 import json
 import math
+import pathlib
 import re
 import statistics
 import sys
@@ -110,11 +111,25 @@ def load(paths):
     return {t: sections[t] for t in sorted(sections, reverse=True) if sections[t]}
 
 
+def minibatch_suffix(problem):
+    """" (mbN)" where the problem's minibatch is not 1, else ""."""
+    minibatch = re.match(r"mb(\d+)", problem)
+    return f" (mb{minibatch.group(1)})" if minibatch and minibatch.group(1) != "1" else ""
+
+
 def short_name(problem):
     """The problem's name in its shape file, with its minibatch where that is not 1."""
     name = problem.split('n"', 1)[1].rstrip('"') if 'n"' in problem else problem
-    minibatch = re.match(r"mb(\d+)", problem)
-    return (name or problem) + (f" (mb{minibatch.group(1)})" if minibatch and minibatch.group(1) != "1" else "")
+    return (name or problem) + minibatch_suffix(problem)
+
+
+def set_name(p):
+    """The set a problem belongs to: its name's prefix before ':' (tails_conv:3), else its results
+    file's set (regression_padding-2.json), with its minibatch where that is not 1."""
+    name = p.name.split('n"', 1)[1].rstrip('"') if 'n"' in p.name else ""
+    if ":" not in name:
+        name = pathlib.Path(p.run.path).stem.rsplit("-", 1)[0]
+    return name.split(":", 1)[0] + minibatch_suffix(p.name)
 
 
 def fmt(ms):
@@ -238,9 +253,46 @@ def summary_table(sections):
         lines.append("| " + " | ".join(cells) + " |")
     geomean = ["**geometric mean**"]
     for t in counts:
-        mean = math.exp(statistics.mean(math.log(r) for r in ratios[t])) if ratios[t] else None
+        mean = geometric_mean(ratios[t])
         geomean += [""] * 4 + [f"**{mean:.2f}x**" if mean else "—"]
     lines.append("| " + " | ".join(geomean) + " |")
+    return "\n".join(lines)
+
+
+def geometric_mean(values):
+    return math.exp(statistics.mean(math.log(v) for v in values)) if values else None
+
+
+def set_table(sections):
+    """Per set and thread count: the dispatcher against the best peer (the faster of oneDNN and
+    XNNPACK) and against stridetune's best kernel, geometric means over the set's problems."""
+    header = ("| set | threads | problems | dispatcher vs best peer | best kernel vs best peer | "
+              "dispatcher vs best kernel | worst dispatcher vs best kernel |")
+    lines = ["Per set: geometric means of the dispatcher's and stridetune's best kernel's speed against the "
+             "best peer (the faster of oneDNN and XNNPACK on each problem), and of the dispatcher's against "
+             "the best kernel (above 1x: the first faster; — where a run has no such rows).", "", header,
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for threads, problems in sections.items():
+        by_set = defaultdict(list)
+        for p in problems.values():
+            by_set[set_name(p)].append(p)
+        for name, members in by_set.items():
+            dispatcher_peer, best_peer, dispatcher_best = [], [], []
+            for p in members:
+                m = p.medians()
+                peers = [m[c] for c in ("onednn", "xnnpack") if m.get(c)]
+                dispatcher = m.get(DISPATCHER)
+                best = p.best_stridetune()
+                if peers and dispatcher:
+                    dispatcher_peer.append(min(peers) / dispatcher)
+                if peers and best:
+                    best_peer.append(min(peers) / best[1])
+                if dispatcher and best and best[0] != "dispatcher":
+                    dispatcher_best.append(best[1] / dispatcher)
+            cells = [name, str(threads), str(len(members))]
+            cells += [f"{g:.2f}x" if g else "—" for g in map(geometric_mean, (dispatcher_peer, best_peer, dispatcher_best))]
+            cells.append(f"{min(dispatcher_best):.2f}x" if dispatcher_best else "—")
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -287,6 +339,7 @@ def main():
         return 1
     parts = [section_table(t, problems) for t, problems in sections.items()]
     parts += [part for part in (per_shape_table(sections), tuned_table(sections), summary_table(sections)) if part]
+    parts.append(set_table(sections))
     print("\n\n".join(parts))
     if args.plot:
         threads = next(iter(sections))

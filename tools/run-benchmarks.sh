@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the comparison benchmark (bench/layers_benchmark.cpp) on the shipped
-# problem sets on every core, and the seed and ResNet-50 on one thread too,
+# problem sets on every core, and on one thread too (the seed and ResNet-50
+# whole, the other sets the dispatcher and the peers alone),
 # then regenerates the performance section of docs/performance.md and the
 # plot docs/layers.png from its output (bench/report.py). Last, the per-call
 # overhead benchmark (bench/operator_overhead_benchmark.cpp) on every core and
 # on one thread, its JSON kept beside the others (not an input of report.py).
 # ResNet-50 runs at minibatch 8 and 32 too, and capped at AVX2, the dispatcher
 # and the peers alone.
-# About 30 minutes on the 2-core development machine.
+# About 35 minutes on the 2-core development machine.
 # Arguments: shape sets of bench/shapes to run (default: the sets below), e.g. seed resnet_50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,20 +40,29 @@ run() {
   results+=("$out/$name-$threads.json")
 }
 
+# The seconds of one repetition of SET: tails' problems take microseconds,
+# 0.05 s is still thousands of calls, and halves the time of its 560 rows.
+min_time() {
+  if [ "$1" = tails ]; then echo 0.05; else echo 0.1; fi
+}
+
 cores=$(nproc)
 for set in "${sets[@]}"; do
-  # tails' problems take microseconds: 0.05 s a repetition is still
-  # thousands of calls, and halves the time of its 560 rows.
-  min_time=0.1
-  [ "$set" = tails ] && min_time=0.05
-  run "$set" "$cores" --benchmark_min_time=$min_time
+  run "$set" "$cores" --benchmark_min_time="$(min_time "$set")"
 done
-for set in "${one_thread_sets[@]}"; do
-  # The naive loop is single-threaded anyway: its every-core row stands.
-  if [ "$cores" -gt 1 ] && [[ " ${sets[*]} " == *" $set "* ]]; then
-    run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
-  fi
-done
+# On 1 thread: the seed and ResNet-50 whole (the naive loop is
+# single-threaded anyway: its every-core row stands), the other sets the
+# dispatcher against the peers alone, for report.py's per-set table (every
+# kernel's row would double the run's time).
+if [ "$cores" -gt 1 ]; then
+  for set in "${sets[@]}"; do
+    if [[ " ${one_thread_sets[*]} " == *" $set "* ]]; then
+      run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
+    else
+      run "$set" 1 --benchmark_min_time="$(min_time "$set")" --benchmark_filter='dispatcher|onednn|xnnpack'
+    fi
+  done
+fi
 # Batching users: ResNet-50 at minibatch 8 and 32, the dispatcher against
 # the peers alone (every schedule's row would take 20 minutes more).
 if [[ " ${sets[*]} " == *" resnet_50 "* ]]; then

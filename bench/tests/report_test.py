@@ -80,6 +80,13 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(self.row("| **geometric mean**"),
                          "| **geometric mean** |  |  |  |  | **0.50x** |  |  |  |  | **0.50x** |")
 
+    def test_per_set(self):
+        # 2 threads: fixture:a's dispatcher 1.1 ms against oneDNN 0.5 (XNNPACK failed) and its best kernel
+        # 1.0; fixture:b has no dispatcher row, its best kernel 0.25 against oneDNN 0.5. Best kernel vs
+        # peer: geomean(0.5, 2.0) = 1.0. 1 thread: fixture:a alone, no dispatcher, 2.0 against 1.0.
+        self.assertEqual(self.row("| fixture | 2 |"), "| fixture | 2 | 2 | 0.45x | 1.00x | 0.91x | 0.91x |")
+        self.assertEqual(self.row("| fixture | 1 |"), "| fixture | 1 | 1 | — | 0.50x | — | — |")
+
     def test_tuned_kernel(self):
         result = report(TUNED)
         self.assertEqual(result.returncode, 0, result.stderr)
