@@ -92,7 +92,10 @@ public:
                                      input.dim(1).stride(), filter, filter_block_, filter.dim(2).extent(),
                                      filter.dim(3).extent(), sx, sy, dx, dy, pad_left, pad_top});
         output = conv_.output;
-        for (int d = 0; d < 4; d++) output.dim(d).set_min(0);
+        // The output's channels and images start at 0 (as above); its
+        // pixels and rows start where a band of it does (OutputBands,
+        // stridetune/kernel_geometry.h).
+        for (int d : {0, 3}) output.dim(d).set_min(0);
 
         const EstimatedProblem e = estimated_problem(estimate);
         input.set_estimates({{0, e.c}, {0, e.w}, {0, e.h}, {0, e.n}});

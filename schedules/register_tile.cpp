@@ -125,9 +125,12 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         update.split(k, outer, lane, vec).reorder(lane, outer, x, y, rc, rfx, rfy, n).unroll(x);
     }
     update.vectorize(lane).unroll(outer).unroll(y);
-    // A flat output's tiles cover whole rows of the image, and past the
-    // last row where fewer pixels than a tile are guarded.
-    const Expr flat_tiled_rows = (round_up(buffer.dim(1).extent(), pixels) + a.in.out_width - 1) / a.in.out_width;
+    // A flat output's tiles cover the rows of the image their pixels lie on
+    // (a band of the output may start and end mid-row), and past the last
+    // row where fewer pixels than a tile are guarded.
+    const Expr flat_first = buffer.dim(1).min();
+    const Expr flat_tiled_rows =
+        (flat_first + round_up(buffer.dim(1).extent(), pixels) - 1) / a.in.out_width - flat_first / a.in.out_width + 1;
     return {LoopLevel(out, row_tile),
             LoopLevel(out, tile.outer == Outer::tiles ? row_tile : xo),
             vec,

@@ -27,22 +27,10 @@ Halide::Target sse41() {
     return Halide::Target("x86-64-linux-sse41");
 }
 
-class TunerGeometry : public testing::TestWithParam<GeometryCase> {};
-
-TEST_P(TunerGeometry, CompilesTheBranchTheLibraryRuns) {
-    const GeometryCase &c = GetParam();
+void expect_candidate_runs_geometry(const char *candidate, const GeometryCase &c) {
     const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
-    for (const char *candidate : {"direct lanes=channels", "copy_then_gemm lanes=pixels patches=tile"}) {
-        const Configuration compiled = stridetune::tune::jit_configuration(Configuration::parse(candidate), d);
-        EXPECT_EQ(compiled.parameters.get("only_stride").value_or("0"), std::to_string(c.branch)) << candidate;
-    }
-}
-
-TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
-    const GeometryCase &c = GetParam();
-    const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
-    JitKernel kernel(stridetune::tune::jit_configuration(Configuration::parse("direct lanes=channels"), d), sse41());
-
+    JitKernel kernel(stridetune::tune::jit_configuration(Configuration::parse(candidate), d), sse41(),
+                     stridetune::Isa::sse41);
     Halide::Buffer<float> input(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     stridetune::JitArguments args;
@@ -74,6 +62,28 @@ TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
     EXPECT_EQ(first_mismatch(output.data(), expected), "");
 }
 
+class TunerGeometry : public testing::TestWithParam<GeometryCase> {};
+
+TEST_P(TunerGeometry, CompilesTheBranchTheLibraryRuns) {
+    const GeometryCase &c = GetParam();
+    const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
+    for (const char *candidate : {"direct lanes=channels", "copy_then_gemm lanes=pixels patches=tile"}) {
+        const Configuration compiled = stridetune::tune::jit_configuration(Configuration::parse(candidate), d);
+        EXPECT_EQ(compiled.parameters.get("only_stride").value_or("0"), std::to_string(c.branch)) << candidate;
+    }
+}
+
+// Each candidate: tiles of rows in the kernel's own parallel loop, and
+// flat tiles over the image staged once, run in bands of the output
+// (stridetune::OutputBands), each band realized on a thread of its own.
+TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
+    for (const char *candidate :
+         {"direct lanes=channels", "direct lanes=channels outer=tiles pixel_order=flat staged=image x_width=7"}) {
+        SCOPED_TRACE(candidate);
+        expect_candidate_runs_geometry(candidate, GetParam());
+    }
+}
+
 TEST_P(TunerGeometry, ItsSearchRuns) {
     stridetune::tune::TuneOptions options;
     options.budget_seconds = 1;
@@ -95,7 +105,7 @@ TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
     const stridetune::ConvDescriptor d = stridetune::parse_descriptor("mb1ic3ih9iw9oc4kh3kw3sh2sw2ph1pw1");
     Configuration c = Configuration::parse("direct lanes=channels");
     c.parameters.set("only_stride", "2");
-    JitKernel kernel(c, sse41());
+    JitKernel kernel(c, sse41(), stridetune::Isa::sse41);
     stridetune::JitArguments args;
     args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));

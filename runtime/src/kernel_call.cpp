@@ -1,5 +1,7 @@
 #include "kernel_call.h"
 
+#include <algorithm>
+
 #include "stridetune/error.h"
 #include "stridetune/kernel_geometry.h"
 #include "thread_pool.h"
@@ -50,9 +52,36 @@ HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
 }
 
 int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel) {
+    if (!parallel || !kernel.bands || !output.buffer.host) {
+        return run_into(kernel, p, out_width, parallel, output.buffer);
+    }
+    struct Band {
+        KernelCall *call;
+        const Kernel *kernel;
+        const ConvParams *geometry;
+        int64_t out_width;
+    } band{this, &kernel, &p, out_width};
+    const auto run_band = [](void *band_pointer, int64_t start, int64_t length) {
+        const Band &b = *static_cast<const Band *>(band_pointer);
+        // The output's elements from `start` along the divided dimension.
+        halide_dimension_t dims[5];
+        std::copy(b.call->output.dims, b.call->output.dims + 5, dims);
+        halide_buffer_t output = b.call->output.buffer;
+        output.dim = dims;
+        halide_dimension_t &divided = dims[b.kernel->bands->dimension];
+        output.host += start * divided.stride * int64_t(sizeof(float));
+        divided.min = int32_t(start);
+        divided.extent = int32_t(length);
+        return b.call->run_into(*b.kernel, *b.geometry, b.out_width, false, output);
+    };
+    return run_ranges_on_pool(output.dims[kernel.bands->dimension].extent, kernel.bands->unit, run_band, &band);
+}
+
+int KernelCall::run_into(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
+                         halide_buffer_t &out) {
     serial_call = !parallel;
     const int status = kernel.run(&input.buffer, &filter.buffer, p.stride_w, p.stride_h, p.dilation_w,
-                                  p.dilation_h, p.pad_left, p.pad_top, int(out_width), &output.buffer);
+                                  p.dilation_h, p.pad_left, p.pad_top, int(out_width), &out);
     serial_call = false;
     return status;
 }

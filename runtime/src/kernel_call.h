@@ -44,10 +44,16 @@ struct KernelCall {
         : input(input), filter(filter), output(output) {}
 
     // Runs the kernel on the calling thread alone (parallel false) or on
-    // Halide's worker threads; out_width is the convolution's (the kernel
+    // the pool's threads, by its parallel loop or in bands of the output
+    // (Kernel::bands); out_width is the convolution's (the kernel
     // problem's). Returns Halide's status; halide_error() holds the message
     // of a failure.
     int run(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel);
+
+private:
+    // One call of the kernel into `out` (the output, or a band of it).
+    int run_into(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel,
+                            halide_buffer_t &out);
 };
 
 // The last message Halide reported on this thread.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "stridetune/tile_shape.h"
+
 namespace stridetune {
 
 ConvParams kernel_geometry(const ConvParams &params, int64_t out_h, int64_t out_w, int64_t filter_h,
@@ -92,6 +94,14 @@ bool flattens_pixels(const ConvDescriptor &problem) {
 
 bool takes_flat_output(const Parameters &kernel_parameters) {
     return kernel_parameters.get("pixel_order") == "flat";
+}
+
+std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa) {
+    if (kernel_parameters.get("staged") != "image" || kernel_parameters.get("outer") == "channels") {
+        return std::nullopt;
+    }
+    const TileShape tile = tile_shape(kernel_parameters, isa);
+    return takes_flat_output(kernel_parameters) ? OutputBands{1, tile.pixels()} : OutputBands{2, tile.rows};
 }
 
 ConvDescriptor kernel_problem(const ConvDescriptor &problem) {

@@ -120,4 +120,22 @@ int run_on_pool(int size, int (*body)(void *argument, int index), void *argument
     return loop.status.load();
 }
 
+int run_ranges_on_pool(int64_t extent, int64_t unit, int (*body)(void *argument, int64_t start, int64_t length),
+                       void *argument) {
+    struct Ranges {
+        int64_t extent, length;
+        int (*body)(void *, int64_t, int64_t);
+        void *argument;
+    };
+    const int64_t units = (extent + unit - 1) / unit;
+    const int64_t ranges = std::min<int64_t>(units, pool_cost().threads);
+    const Ranges r{extent, (units + ranges - 1) / ranges * unit, body, argument};
+    const auto range = [](void *ranges_pointer, int index) {
+        const Ranges &r = *static_cast<const Ranges *>(ranges_pointer);
+        const int64_t start = index * r.length;
+        return r.body(r.argument, start, std::min(r.length, r.extent - start));
+    };
+    return run_on_pool(int((extent + r.length - 1) / r.length), range, const_cast<Ranges *>(&r));
+}
+
 }  // namespace stridetune::detail

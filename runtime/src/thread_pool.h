@@ -30,6 +30,13 @@ PoolCost pool_cost();
 // thread instead (the pool runs one loop at a time).
 int run_on_pool(int size, int (*body)(void *argument, int index), void *argument);
 
+// Runs body(argument, start, length) over the pool on one range of [0,
+// extent) a pool thread, each range a multiple of `unit` long but the
+// last; the first nonzero status, or 0. Fewer ranges where extent holds
+// fewer units; the same rule as run_on_pool for a loop inside a body.
+int run_ranges_on_pool(int64_t extent, int64_t unit, int (*body)(void *argument, int64_t start, int64_t length),
+                       void *argument);
+
 // Halide's parallel loop: task(context, i, closure) for every i in
 // [min, min + size), over the pool or on the calling thread; the first
 // nonzero status, or 0. Context is void for the ahead-of-time kernels and

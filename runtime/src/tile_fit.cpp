@@ -28,10 +28,17 @@ constexpr double fma_pipes = 2, load_ports = 2, loop_cycles = 2;
 constexpr int free_address_registers = 10;
 
 // A read of a line another core wrote, in cycles: fitted to 13x13 layers of
-// 20 to 64 channels, 1 and 2 threads (the 7-pixel flat tile over the image
-// staged in parallel ran 1.5x slower on 2 threads than on 1 where a row
-// tile that stages its own rows ran 1.2x faster, AMD Zen 5, a KVM guest).
+// 20 to 64 channels, 1 and 2 threads (the 7-pixel flat tile, run as one
+// call over the image staged in parallel, ran 1.5x slower on 2 threads
+// than on 1 where a row tile that stages its own rows ran 1.2x faster, AMD
+// Zen 5, a KVM guest). Of the built-in kernels, the channel-block tiles
+// still stage so; the others run in bands of the output.
 constexpr double cache_line_bytes = 64, cross_core_miss_cycles = 300;
+
+// The input rows that `output_rows` consecutive output rows read.
+double input_rows(const Problem &p, int64_t output_rows) {
+    return double((output_rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1);
+}
 
 double cycles_a_step(const TileShape &tile) {
     const int pixels = tile.pixels() * tile.rows;
@@ -62,11 +69,25 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const int64_t output_rows = flat ? p.oh : row_tiles * tile.rows,
                   output_columns = flat ? p.ow : column_tiles * tile.pixels();
     const double staged_rows =
-        whole_image ? double(p.n) * ((output_rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1)
-                    : tasks * ((tile.rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1);
+        whole_image ? double(p.n) * input_rows(p, output_rows) : tasks * input_rows(p, tile.rows);
     const double staged_columns =
         double(output_columns - 1) * p.params.stride_w + double(p.fw - 1) * p.params.dilation_w + 1;
-    const double staging = staged_rows * staged_columns * double(ceil_div(p.c, tile.vector_width));
+    const double staged_vectors = staged_columns * double(ceil_div(p.c, tile.vector_width));
+    const double staging = staged_rows * staged_vectors;
+    const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
+    const std::string shape = std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +
+                              std::to_string(tile.channels()) + " channels";
+    // Run in bands of the output (kernel_geometry.h), the busiest thread
+    // computes the largest band's tiles and stages the rows it reads (a
+    // flat band's pixels may start mid-row: one row more).
+    if (const std::optional<OutputBands> bands = output_bands(kernel_parameters, isa); bands && threads > 1) {
+        const int64_t units = flat ? column_tiles : row_tiles;
+        const int64_t band_units = ceil_div(units, std::min<int64_t>(threads, units));
+        const int64_t band_rows = std::min<int64_t>(
+            p.oh, flat ? ceil_div(band_units * tile.pixels(), p.ow) + 1 : band_units * tile.rows);
+        const double band_staging = double(p.n) * input_rows(p, band_rows) * staged_vectors;
+        return {compute * double(band_units) / double(units) + band_staging, computed, shape};
+    }
     // The busiest of `threads` threads runs ceil(tasks / threads) of them.
     const double busiest = std::ceil(tasks / threads) / tasks;
     // An image staged in parallel is read by every thread's tiles, most of
@@ -76,10 +97,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
                                 ? staging * tile.vector_width * sizeof(float) / cache_line_bytes *
                                       (threads - 1) / threads * cross_core_miss_cycles
                                 : 0;
-    const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
-    return {(compute + staging) * busiest + crossing, computed,
-            std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +
-                std::to_string(tile.channels()) + " channels"};
+    return {(compute + staging) * busiest + crossing, computed, shape};
 }
 
 }  // namespace stridetune::detail

@@ -1,5 +1,7 @@
 #include "jit_kernel.h"
 
+#include <exception>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -54,8 +56,10 @@ void FilterPacker::pack(const Halide::Buffer<float> &filter, Halide::Buffer<floa
     pipeline_.realize(packed, target_);
 }
 
-JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target)
-    : target_(target), flat_output_(takes_flat_output(configuration.parameters)) {
+JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target, Isa isa)
+    : target_(target),
+      flat_output_(takes_flat_output(configuration.parameters)),
+      bands_(output_bands(configuration.parameters, isa)) {
     const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
     Parameters generator_params = configuration.parameters;
     generator_params.erase("autoscheduler");
@@ -90,16 +94,48 @@ JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide:
 }
 
 void JitKernel::set_parallel(bool parallel) {
+    parallel_ = parallel;
     pipeline_.jit_handlers().custom_do_par_for = parallel ? pool_do_par_for : serial_do_par_for;
 }
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {
     bindings_->bind(arguments);
-    if (!flat_output_) return pipeline_.realize(output, target_);
+    if (!flat_output_) return realize(output);
     // The tuner's outputs are dense: their rows follow one another.
-    Halide::Buffer<float> flat(output.data(), {output.dim(0).extent(), output.dim(1).extent() * output.dim(2).extent(),
-                                               1, output.dim(3).extent()});
-    pipeline_.realize(flat, target_);
+    const int pixels = output.dim(1).extent() * output.dim(2).extent();
+    realize(Halide::Buffer<float>(output.data(), {output.dim(0).extent(), pixels, 1, output.dim(3).extent()}));
+}
+
+void JitKernel::realize(Halide::Buffer<float> output) {
+    // A bounds query (no data) asks for the whole output.
+    if (!parallel_ || !bands_ || !output.data()) return pipeline_.realize(output, target_);
+    // The bands realize concurrently: the pipeline is compiled and its
+    // arguments bound before, and none is changed until they finish. Each
+    // runs its loops on its own thread (a loop inside a pool task does).
+    // A failure is rethrown here, not across the pool's C code.
+    struct Bands {
+        JitKernel *kernel;
+        Halide::Buffer<float> *output;
+        std::mutex mutex;
+        std::exception_ptr failure;
+    } bands{this, &output, {}, nullptr};
+    const int failed = detail::run_ranges_on_pool(
+        output.dim(bands_->dimension).extent(), bands_->unit,
+        [](void *bands_pointer, int64_t start, int64_t length) {
+            Bands &b = *static_cast<Bands *>(bands_pointer);
+            try {
+                Halide::Buffer<float> band(b.output->get()->cropped(b.kernel->bands_->dimension, int(start),
+                                                                    int(length)));
+                b.kernel->pipeline_.realize(band, b.kernel->target_);
+                return 0;
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(b.mutex);
+                if (!b.failure) b.failure = std::current_exception();
+                return 1;
+            }
+        },
+        &bands);
+    if (failed) std::rethrow_exception(bands.failure);
 }
 
 }  // namespace stridetune::tune

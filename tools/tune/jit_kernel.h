@@ -4,10 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "Halide.h"
 #include "jit_bindings.h"
+#include "stridetune/isa.h"
+#include "stridetune/kernel_geometry.h"
 #include "stridetune/parameters.h"
 
 namespace stridetune::tune {
@@ -44,7 +47,7 @@ class JitKernel {
 public:
     // Throws (Halide::CompileError, stridetune::Error) when the
     // configuration does not compile.
-    JitKernel(const Configuration &configuration, const Halide::Target &target);
+    JitKernel(const Configuration &configuration, const Halide::Target &target, Isa isa);
     // `arguments` with the filter (k, c, fx, fy) packed as this kernel
     // reads it, for an output of `output`'s shape: as an operator does at
     // creation, so that the runs timed do not pack.
@@ -52,9 +55,10 @@ public:
                                     Halide::Buffer<float> &output, FilterPacker &packer);
     // Throws Halide::RuntimeError if the kernel fails.
     void run(const JitArguments &arguments, Halide::Buffer<float> &output);
-    // Whether later runs use Halide's worker threads (the default) or run
-    // the parallel loop on the calling thread, as the runtime does for a
-    // problem too small to repay waking the workers (runtime/src/kernel_call.cpp).
+    // Whether later runs use the pool's threads (the default), by the
+    // kernel's parallel loop or in bands of the output as the runtime runs
+    // it, or the calling thread alone, as the runtime does for a problem
+    // too small to repay waking the workers (runtime/src/kernel_call.cpp).
     void set_parallel(bool parallel);
 
 private:
@@ -63,6 +67,10 @@ private:
     JitBindings *bindings_ = nullptr;
     Halide::Pipeline pipeline_;
     bool flat_output_;  // pixel_order=flat: the output goes in flattened (kernel_call.h)
+    std::optional<OutputBands> bands_;  // in parallel, bands of the output (kernel_geometry.h)
+    bool parallel_ = true;
+    // One realization into `output` (the output flattened, or a band of it).
+    void realize(Halide::Buffer<float> output);
 };
 
 }  // namespace stridetune::tune

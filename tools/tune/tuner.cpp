@@ -105,7 +105,7 @@ JitKernel *Tuner::kernel(const Configuration &configuration, const ConvDescripto
     if (failed_.count(key)) return nullptr;
     const auto start = Clock::now();
     try {
-        JitKernel *k = (compiled_[key] = std::make_unique<JitKernel>(c, target_)).get();
+        JitKernel *k = (compiled_[key] = std::make_unique<JitKernel>(c, target_, options_.isa)).get();
         compile_seconds_ += seconds_since(start);
         return k;
     } catch (const std::exception &e) {
