@@ -3,6 +3,7 @@
 // compiled for that branch, accepts the geometry the library's kernel
 // receives (a candidate compiled for one stride refuses any other), and
 // computes the reference's result from it; the tuner's own search runs.
+#include <cstdint>
 #include <random>
 #include <string>
 
@@ -29,8 +30,11 @@ Halide::Target sse41() {
 
 void expect_candidate_runs_geometry(const char *candidate, const GeometryCase &c) {
     const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
-    JitKernel kernel(stridetune::tune::jit_configuration(Configuration::parse(candidate), d), sse41(),
-                     stridetune::Isa::sse41);
+    const Configuration configuration = stridetune::tune::jit_configuration(Configuration::parse(candidate), d);
+    JitKernel kernel(configuration, sse41());
+    // In bands wherever the kernel can be, whatever this CPU's caches.
+    kernel.set_bands(stridetune::output_bands(configuration.parameters, stridetune::Isa::sse41,
+                                              stridetune::kernel_problem(d), INT64_MAX));
     Halide::Buffer<float> input(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     stridetune::JitArguments args;
@@ -105,7 +109,7 @@ TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
     const stridetune::ConvDescriptor d = stridetune::parse_descriptor("mb1ic3ih9iw9oc4kh3kw3sh2sw2ph1pw1");
     Configuration c = Configuration::parse("direct lanes=channels");
     c.parameters.set("only_stride", "2");
-    JitKernel kernel(c, sse41(), stridetune::Isa::sse41);
+    JitKernel kernel(c, sse41());
     stridetune::JitArguments args;
     args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));

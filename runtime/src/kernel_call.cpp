@@ -51,16 +51,16 @@ HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
     describe(buffer, dims, 5, filter.data);
 }
 
-int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel) {
-    if (!parallel || !kernel.bands || !output.buffer.host) {
-        return run_into(kernel, p, out_width, parallel, output.buffer);
-    }
+int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
+                    const std::optional<OutputBands> &bands) {
+    if (!parallel || !bands || !output.buffer.host) return run_into(kernel, p, out_width, parallel, output.buffer);
     struct Band {
         KernelCall *call;
         const Kernel *kernel;
         const ConvParams *geometry;
         int64_t out_width;
-    } band{this, &kernel, &p, out_width};
+        int dimension;
+    } band{this, &kernel, &p, out_width, bands->dimension};
     const auto run_band = [](void *band_pointer, int64_t start, int64_t length) {
         const Band &b = *static_cast<const Band *>(band_pointer);
         // The output's elements from `start` along the divided dimension.
@@ -68,13 +68,13 @@ int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width
         std::copy(b.call->output.dims, b.call->output.dims + 5, dims);
         halide_buffer_t output = b.call->output.buffer;
         output.dim = dims;
-        halide_dimension_t &divided = dims[b.kernel->bands->dimension];
+        halide_dimension_t &divided = dims[b.dimension];
         output.host += start * divided.stride * int64_t(sizeof(float));
         divided.min = int32_t(start);
         divided.extent = int32_t(length);
         return b.call->run_into(*b.kernel, *b.geometry, b.out_width, false, output);
     };
-    return run_ranges_on_pool(output.dims[kernel.bands->dimension].extent, kernel.bands->unit, run_band, &band);
+    return run_ranges_on_pool(output.dims[bands->dimension].extent, bands->unit, run_band, &band);
 }
 
 int KernelCall::run_into(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
@@ -124,7 +124,7 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     query.filter.make_query();
     query.output.make_query();
     KernelNeeds needs;
-    if (query.run(kernel, geometry, problem.ow, false) != 0) {
+    if (query.run(kernel, geometry, problem.ow, false, std::nullopt) != 0) {
         needs.refusal = halide_error();
         return needs;
     }

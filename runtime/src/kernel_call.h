@@ -7,10 +7,12 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "kernel_table.h"
 #include "stridetune/descriptor.h"
+#include "stridetune/kernel_geometry.h"
 #include "stridetune/tensor.h"
 
 namespace stridetune::detail {
@@ -44,11 +46,12 @@ struct KernelCall {
         : input(input), filter(filter), output(output) {}
 
     // Runs the kernel on the calling thread alone (parallel false) or on
-    // the pool's threads, by its parallel loop or in bands of the output
-    // (Kernel::bands); out_width is the convolution's (the kernel
+    // the pool's threads, by its parallel loop or in `bands` of the output
+    // (output_bands()); out_width is the convolution's (the kernel
     // problem's). Returns Halide's status; halide_error() holds the message
     // of a failure.
-    int run(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel);
+    int run(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel,
+            const std::optional<OutputBands> &bands);
 
 private:
     // One call of the kernel into `out` (the output, or a band of it).

@@ -96,11 +96,18 @@ bool takes_flat_output(const Parameters &kernel_parameters) {
     return kernel_parameters.get("pixel_order") == "flat";
 }
 
-std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa) {
+std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa,
+                                        const ConvDescriptor &kernel_problem, int64_t private_cache_bytes) {
     if (kernel_parameters.get("staged") != "image" || kernel_parameters.get("outer") == "channels") {
         return std::nullopt;
     }
     const TileShape tile = tile_shape(kernel_parameters, isa);
+    const ConvDescriptor &k = kernel_problem;
+    const ConvParams &g = k.params;
+    const int64_t staged_rows = (k.oh - 1) * g.stride_h + (k.kh - 1) * g.dilation_h + 1;
+    const int64_t staged_columns = (k.ow - 1) * g.stride_w + (k.kw - 1) * g.dilation_w + 1;
+    const int64_t lanes = (k.ic + tile.vector_width - 1) / tile.vector_width * tile.vector_width;
+    if (k.mb * staged_rows * staged_columns * lanes * int64_t(sizeof(float)) > private_cache_bytes) return std::nullopt;
     return takes_flat_output(kernel_parameters) ? OutputBands{1, tile.pixels()} : OutputBands{2, tile.rows};
 }
 

@@ -113,8 +113,7 @@ bool register_kernels(const KernelRegistration *kernels, size_t kernel_count, co
         const KernelRegistration &k = kernels[i];
         const Parameters parameters = Parameters::parse(k.parameters);
         added.push_back({k.variant, k.generator, k.parameters, k.function, schedule_of(k.generator, parameters),
-                         takes_flat_output(parameters), k.isa, output_bands(parameters, k.isa), k.run,
-                         k.metadata});
+                         takes_flat_output(parameters), k.isa, k.run, k.metadata});
     }
     r.kernels.insert(front ? r.kernels.begin() : r.kernels.end(), added.begin(), added.end());
     std::vector<TunedEntry> added_tuned;

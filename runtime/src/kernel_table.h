@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "stridetune/convolution.h"
-#include "stridetune/kernel_geometry.h"
 #include "stridetune/registry.h"
 
 namespace stridetune::detail {
@@ -23,9 +22,6 @@ struct Kernel {
     // image (kernel_geometry.h).
     bool flat_output;
     Isa isa;
-    // Where it runs in parallel: its own parallel loop (none) or bands of
-    // its output (kernel_geometry.h).
-    std::optional<OutputBands> bands;
     KernelFunction run;
     const halide_filter_metadata_t *(*metadata)();
 };

@@ -115,7 +115,7 @@ void call_kernel(const Convolution::State &s, const ConstTensor &input, const Te
     const bool verbose = detail::verbose();
     const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     const int status =
-        call.run(kernel, s.selection.geometry, s.selection.kernel_problem.ow, s.selection.parallel);
+        call.run(kernel, s.selection.geometry, s.selection.kernel_problem.ow, s.selection.parallel, s.selection.bands);
     if (status != 0) {
         throw Error(kernel.function + " failed (" + std::to_string(status) + "): " + detail::halide_error());
     }

@@ -1,5 +1,6 @@
 #include "selection.h"
 
+#include "cpu_caches.h"
 #include "dispatch.h"
 #include "tuning.h"
 #include "stridetune/error.h"
@@ -93,9 +94,7 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     return s;
 }
 
-}  // namespace
-
-Selection select_kernel(const Problem &problem, const Options &options) {
+Selection select_unbanded(const Problem &problem, const Options &options) {
     const ConvDescriptor d = problem.descriptor();
     const bool requested = options.variant || options.schedule;
     if (!flattens_pixels(d) || !requested) return select_for(problem, options, kernel_problem(d), flattens_pixels(d));
@@ -106,6 +105,14 @@ Selection select_kernel(const Problem &problem, const Options &options) {
     } catch (const Error &) {
         return select_for(problem, options, d, false);
     }
+}
+
+}  // namespace
+
+Selection select_kernel(const Problem &problem, const Options &options) {
+    Selection s = select_unbanded(problem, options);
+    s.bands = output_bands(Parameters::parse(s.kernel->parameters), s.kernel->isa, s.kernel_problem, l2_cache_bytes());
+    return s;
 }
 
 Plan plan_of(const Selection &s) {

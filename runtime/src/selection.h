@@ -2,6 +2,7 @@
 // one, or the heuristic's (dispatch.h); and what it needs to run.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kernel_call.h"
@@ -19,6 +20,7 @@ struct Selection {
     std::string reason;
     PackedFilterView filter_shape;  // the packed filter it reads (data null)
     bool parallel;                  // on the worker threads, or the calling thread alone
+    std::optional<OutputBands> bands;  // in parallel, in bands of the output (kernel_geometry.h), or not
 };
 
 // Throws Error if the kernel Options names is not built or cannot run the

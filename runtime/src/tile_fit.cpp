@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "cpu_caches.h"
 #include "stridetune/kernel_geometry.h"
 #include "stridetune/tile_shape.h"
 
@@ -80,7 +81,8 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     // Run in bands of the output (kernel_geometry.h), the busiest thread
     // computes the largest band's tiles and stages the rows it reads (a
     // flat band's pixels may start mid-row: one row more).
-    if (const std::optional<OutputBands> bands = output_bands(kernel_parameters, isa); bands && threads > 1) {
+    const std::optional<OutputBands> bands = output_bands(kernel_parameters, isa, p.descriptor(), l2_cache_bytes());
+    if (bands && threads > 1) {
         const int64_t units = flat ? column_tiles : row_tiles;
         const int64_t band_units = ceil_div(units, std::min<int64_t>(threads, units));
         const int64_t band_rows = std::min<int64_t>(

@@ -56,10 +56,8 @@ void FilterPacker::pack(const Halide::Buffer<float> &filter, Halide::Buffer<floa
     pipeline_.realize(packed, target_);
 }
 
-JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target, Isa isa)
-    : target_(target),
-      flat_output_(takes_flat_output(configuration.parameters)),
-      bands_(output_bands(configuration.parameters, isa)) {
+JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target)
+    : target_(target), flat_output_(takes_flat_output(configuration.parameters)) {
     const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
     Parameters generator_params = configuration.parameters;
     generator_params.erase("autoscheduler");
@@ -96,6 +94,10 @@ JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide:
 void JitKernel::set_parallel(bool parallel) {
     parallel_ = parallel;
     pipeline_.jit_handlers().custom_do_par_for = parallel ? pool_do_par_for : serial_do_par_for;
+}
+
+void JitKernel::set_bands(const std::optional<OutputBands> &bands) {
+    bands_ = bands;
 }
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {

@@ -9,7 +9,6 @@
 
 #include "Halide.h"
 #include "jit_bindings.h"
-#include "stridetune/isa.h"
 #include "stridetune/kernel_geometry.h"
 #include "stridetune/parameters.h"
 
@@ -47,7 +46,7 @@ class JitKernel {
 public:
     // Throws (Halide::CompileError, stridetune::Error) when the
     // configuration does not compile.
-    JitKernel(const Configuration &configuration, const Halide::Target &target, Isa isa);
+    JitKernel(const Configuration &configuration, const Halide::Target &target);
     // `arguments` with the filter (k, c, fx, fy) packed as this kernel
     // reads it, for an output of `output`'s shape: as an operator does at
     // creation, so that the runs timed do not pack.
@@ -60,6 +59,9 @@ public:
     // it, or the calling thread alone, as the runtime does for a problem
     // too small to repay waking the workers (runtime/src/kernel_call.cpp).
     void set_parallel(bool parallel);
+    // In parallel, in these bands of the output (output_bands() for the
+    // problem timed) or by the kernel's own loop (none, the default).
+    void set_bands(const std::optional<OutputBands> &bands);
 
 private:
     Halide::Target target_;
@@ -67,7 +69,7 @@ private:
     JitBindings *bindings_ = nullptr;
     Halide::Pipeline pipeline_;
     bool flat_output_;  // pixel_order=flat: the output goes in flattened (kernel_call.h)
-    std::optional<OutputBands> bands_;  // in parallel, bands of the output (kernel_geometry.h)
+    std::optional<OutputBands> bands_;
     bool parallel_ = true;
     // One realization into `output` (the output flattened, or a band of it).
     void realize(Halide::Buffer<float> output);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <random>
 
+#include "cpu_caches.h"
 #include "reference.h"
 #include "search_space.h"
 #include "stridetune/error.h"
@@ -101,12 +102,19 @@ Configuration jit_configuration(Configuration c, const ConvDescriptor &problem) 
 JitKernel *Tuner::kernel(const Configuration &configuration, const ConvDescriptor &problem) {
     const Configuration c = jit_configuration(configuration, problem);
     const std::string key = c.to_string();
-    if (auto it = compiled_.find(key); it != compiled_.end()) return it->second.get();
+    // In parallel, the bands the library would run it in for this problem.
+    const std::optional<OutputBands> bands =
+        output_bands(c.parameters, options_.isa, kernel_problem(problem), detail::l2_cache_bytes());
+    if (auto it = compiled_.find(key); it != compiled_.end()) {
+        it->second->set_bands(bands);
+        return it->second.get();
+    }
     if (failed_.count(key)) return nullptr;
     const auto start = Clock::now();
     try {
-        JitKernel *k = (compiled_[key] = std::make_unique<JitKernel>(c, target_, options_.isa)).get();
+        JitKernel *k = (compiled_[key] = std::make_unique<JitKernel>(c, target_)).get();
         compile_seconds_ += seconds_since(start);
+        k->set_bands(bands);
         return k;
     } catch (const std::exception &e) {
         compiled_.erase(key);

@@ -94,16 +94,22 @@ bool takes_flat_output(const Parameters &kernel_parameters);
 
 // A kernel that stages its whole padded input before its tiles run
 // (staged=image) and hands out tiles of rows or of pixels (outer=rows or
-// tiles) runs on T threads as T bands of its output, each band a call on
-// one thread that stages only the rows the band reads. Staged once in
-// parallel, the image is written by one core and read by the other: a
-// 13x13 3x3 layer of 20 channels ran 1.5x slower on 2 threads than on 1,
-// in bands 1.2x faster (direct_flat, AMD Zen 5).
+// tiles) runs `kernel_problem` on T threads as T bands of its output, each
+// band a call on one thread that stages only the rows the band reads, if
+// the staged image fits in a core's private cache: staged once in
+// parallel, it stays in the cache of the core that wrote it and the other
+// core's tiles miss to it (a 13x13 3x3 layer of 20 channels ran 1.5x
+// slower on 2 threads than on 1, in bands 1.2x faster: direct_flat, AMD
+// Zen 5). A larger image is read from the shared cache either way, and the
+// kernel's own loop, whose many tasks go to threads as they come free,
+// makes up for a delayed thread where T bands cannot (direct_staged_image
+// on ResNet-50's conv1, 3.4 MB staged, ran 1.1-1.25x slower in bands).
 struct OutputBands {
     int dimension;  // the output's (innermost first) the bands divide: 1 a flat output's pixels, else 2, its rows
     int unit;       // a band is a whole number of tiles along it: the tile's pixels or rows
 };
-std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa);
+std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa,
+                                        const ConvDescriptor &kernel_problem, int64_t private_cache_bytes);
 
 // The problem a kernel runs for `problem`: its pixels flattened
 // (flattens_pixels), or its taps gathered (gathered_problem), or itself.
