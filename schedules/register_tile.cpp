@@ -16,10 +16,6 @@ Isa isa_of(const Target &target) {
     return target.has_feature(Target::AVX512) ? Isa::avx512 : target.has_feature(Target::AVX2) ? Isa::avx2 : Isa::sse41;
 }
 
-// Input positions that `outputs` consecutive outputs read along one axis.
-Expr staged_extent(const Expr &outputs, const Expr &stride, const Expr &taps, const Expr &dilation) {
-    return (outputs - 1) * stride + (taps - 1) * dilation + 1;
-}
 
 }  // namespace
 
@@ -153,7 +149,7 @@ Expr staged_columns(const ConvInputs &in, const Expr &outputs) {
 }
 
 Expr staged_rows(const ConvInputs &in, const Expr &outputs) {
-    return staged_extent(outputs, in.stride_y, in.filter_height, in.dilation_y);
+    return input_span<Expr>(outputs, in.stride_y, in.filter_height, in.dilation_y);
 }
 
 void specialize_common_strides(const ConvInputs &in, Stage stage) {

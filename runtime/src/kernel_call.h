@@ -56,7 +56,7 @@ struct KernelCall {
 private:
     // One call of the kernel into `out` (the output, or a band of it).
     int run_into(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel,
-                            halide_buffer_t &out);
+                 halide_buffer_t &out);
 };
 
 // The last message Halide reported on this thread.

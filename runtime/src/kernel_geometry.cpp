@@ -23,8 +23,7 @@ struct AxisTaps {
     int &stride, &dilation, &pad_begin, &pad_end;
 
     bool sparse() const {
-        const int64_t span = (out - 1) * stride + (filter - 1) * dilation + 1;
-        return span > gather_sparsity * out * filter;
+        return input_span<int64_t>(out, stride, filter, dilation) > gather_sparsity * out * filter;
     }
     void gather() {
         in = out * filter;
@@ -104,10 +103,11 @@ std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa
     const TileShape tile = tile_shape(kernel_parameters, isa);
     const ConvDescriptor &k = kernel_problem;
     const ConvParams &g = k.params;
-    const int64_t staged_rows = (k.oh - 1) * g.stride_h + (k.kh - 1) * g.dilation_h + 1;
-    const int64_t staged_columns = (k.ow - 1) * g.stride_w + (k.kw - 1) * g.dilation_w + 1;
     const int64_t lanes = (k.ic + tile.vector_width - 1) / tile.vector_width * tile.vector_width;
-    if (k.mb * staged_rows * staged_columns * lanes * int64_t(sizeof(float)) > private_cache_bytes) return std::nullopt;
+    const int64_t staged_bytes = k.mb * input_span<int64_t>(k.oh, g.stride_h, k.kh, g.dilation_h) *
+                                 input_span<int64_t>(k.ow, g.stride_w, k.kw, g.dilation_w) * lanes *
+                                 int64_t(sizeof(float));
+    if (staged_bytes > private_cache_bytes) return std::nullopt;
     return takes_flat_output(kernel_parameters) ? OutputBands{1, tile.pixels()} : OutputBands{2, tile.rows};
 }
 

@@ -114,8 +114,9 @@ void call_kernel(const Convolution::State &s, const ConstTensor &input, const Te
     detail::KernelCall call(input, s.filter.view(), detail::kernel_output(kernel, output));
     const bool verbose = detail::verbose();
     const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const detail::Selection &selected = s.selection;
     const int status =
-        call.run(kernel, s.selection.geometry, s.selection.kernel_problem.ow, s.selection.parallel, s.selection.bands);
+        call.run(kernel, selected.geometry, selected.kernel_problem.ow, selected.parallel, selected.bands);
     if (status != 0) {
         throw Error(kernel.function + " failed (" + std::to_string(status) + "): " + detail::halide_error());
     }

@@ -129,13 +129,13 @@ int run_ranges_on_pool(int64_t extent, int64_t unit, int (*body)(void *argument,
     };
     const int64_t units = (extent + unit - 1) / unit;
     const int64_t ranges = std::min<int64_t>(units, pool_cost().threads);
-    const Ranges r{extent, (units + ranges - 1) / ranges * unit, body, argument};
+    Ranges r{extent, (units + ranges - 1) / ranges * unit, body, argument};
     const auto range = [](void *ranges_pointer, int index) {
         const Ranges &r = *static_cast<const Ranges *>(ranges_pointer);
         const int64_t start = index * r.length;
         return r.body(r.argument, start, std::min(r.length, r.extent - start));
     };
-    return run_on_pool(int((extent + r.length - 1) / r.length), range, const_cast<Ranges *>(&r));
+    return run_on_pool(int((extent + r.length - 1) / r.length), range, &r);
 }
 
 }  // namespace stridetune::detail

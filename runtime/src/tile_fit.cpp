@@ -38,7 +38,7 @@ constexpr double cache_line_bytes = 64, cross_core_miss_cycles = 300;
 
 // The input rows that `output_rows` consecutive output rows read.
 double input_rows(const Problem &p, int64_t output_rows) {
-    return double((output_rows - 1) * p.params.stride_h + (p.fh - 1) * p.params.dilation_h + 1);
+    return double(input_span<int64_t>(output_rows, p.params.stride_h, p.fh, p.params.dilation_h));
 }
 
 double cycles_a_step(const TileShape &tile) {
@@ -72,7 +72,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const double staged_rows =
         whole_image ? double(p.n) * input_rows(p, output_rows) : tasks * input_rows(p, tile.rows);
     const double staged_columns =
-        double(output_columns - 1) * p.params.stride_w + double(p.fw - 1) * p.params.dilation_w + 1;
+        double(input_span<int64_t>(output_columns, p.params.stride_w, p.fw, p.params.dilation_w));
     const double staged_vectors = staged_columns * double(ceil_div(p.c, tile.vector_width));
     const double staging = staged_rows * staged_vectors;
     const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);

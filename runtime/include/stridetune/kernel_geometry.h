@@ -15,6 +15,13 @@
 
 namespace stridetune {
 
+// The input positions that `outputs` consecutive outputs read along one
+// axis (integers, or Halide expressions in the schedules).
+template<typename T>
+T input_span(const T &outputs, const T &stride, const T &taps, const T &dilation) {
+    return (outputs - 1) * stride + (taps - 1) * dilation + 1;
+}
+
 // Strides compiled as constants (undilated, the same along both axes);
 // any other geometry runs the general branch with runtime values.
 inline constexpr int specialized_strides[] = {1, 2};
