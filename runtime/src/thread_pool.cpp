@@ -104,20 +104,28 @@ PoolCost pool_cost() {
     return acquire_pool()->cost;
 }
 
-int run_on_pool(int size, int (*body)(void *argument, int index), void *argument) {
+namespace {
+
+// run_on_pool on `pool`, acquired by the caller.
+int run_on(const PoolState &pool, int size, int (*body)(void *argument, int index), void *argument) {
     if (inside_body || pool_busy.exchange(true, std::memory_order_acquire)) {
         for (int i = 0; i < size; i++) {
             if (const int status = body(argument, i)) return status;
         }
         return 0;
     }
-    const Pool pool = acquire_pool();
     Loop loop{body, argument};
     loop.published.store(true, std::memory_order_release);
-    pthreadpool_parallelize_1d(pool->threads.get(), run_task, &loop, size_t(size), 0);
+    pthreadpool_parallelize_1d(pool.threads.get(), run_task, &loop, size_t(size), 0);
     (void)loop.finished.load(std::memory_order_acquire);
     pool_busy.store(false, std::memory_order_release);
     return loop.status.load();
+}
+
+}  // namespace
+
+int run_on_pool(int size, int (*body)(void *argument, int index), void *argument) {
+    return run_on(*acquire_pool(), size, body, argument);
 }
 
 int run_ranges_on_pool(int64_t extent, int64_t unit, int (*body)(void *argument, int64_t start, int64_t length),
@@ -127,15 +135,16 @@ int run_ranges_on_pool(int64_t extent, int64_t unit, int (*body)(void *argument,
         int (*body)(void *, int64_t, int64_t);
         void *argument;
     };
+    const Pool pool = acquire_pool();
     const int64_t units = (extent + unit - 1) / unit;
-    const int64_t ranges = std::min<int64_t>(units, pool_cost().threads);
+    const int64_t ranges = std::min<int64_t>(units, pool->cost.threads);
     Ranges r{extent, (units + ranges - 1) / ranges * unit, body, argument};
     const auto range = [](void *ranges_pointer, int index) {
         const Ranges &r = *static_cast<const Ranges *>(ranges_pointer);
         const int64_t start = index * r.length;
         return r.body(r.argument, start, std::min(r.length, r.extent - start));
     };
-    return run_on_pool(int((extent + r.length - 1) / r.length), range, &r);
+    return run_on(*pool, int((extent + r.length - 1) / r.length), range, &r);
 }
 
 }  // namespace stridetune::detail
