@@ -20,10 +20,11 @@ StridedConv define_strided_conv(const ConvInputs &in) {
     if (in.padding == Padding::none) {
         a.padded(c, x, y, n) = in.input(c, x, y, n);
     } else {
+        // likely() lets Halide split the loops that stage it into the border
+        // and an interior copied without the test, as BoundaryConditions does.
         Expr inside = x >= 0 && x < in.in_width && y >= 0 && y < in.in_height;
-        a.padded(c, x, y, n) = select(inside,
-                                      in.input(c, clamp(x, 0, in.in_width - 1), clamp(y, 0, in.in_height - 1), n),
-                                      0.0f);
+        Expr column = clamp(likely(x), 0, in.in_width - 1), row = clamp(likely(y), 0, in.in_height - 1);
+        a.padded(c, x, y, n) = select(inside, in.input(c, column, row, n), 0.0f);
     }
 
     a.column_phases(a.xq, a.phase, c, y, n) = a.padded(c, a.xq * in.stride_x + a.phase - in.pad_left, y, n);

@@ -74,9 +74,13 @@ public:
             } else {
                 a.padded.compute_at(loops.row_tile).bound_extent(a.y, tile_input_rows);
             }
-            a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             // Dense channels (the usual NHWC) copy in vector loads; other
-            // channel strides gather lane by lane.
+            // channel strides gather lane by lane. A pixel of a vector of
+            // channels or more ends on a vector shifted inwards, copying a few
+            // channels twice instead of masking the tail.
+            a.padded.specialize(in.in_channel_stride == 1 && in.in_channels >= vec)
+                .vectorize(a.c, vec, TailStrategy::ShiftInwards);
+            a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             a.padded.specialize(in.in_channel_stride == 1);
         }
         specialize_common_strides(in, a.output);
