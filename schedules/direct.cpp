@@ -60,7 +60,7 @@ public:
                 .reorder_storage(a.x, a.c, a.y, a.n)
                 .reorder(a.x, a.c, a.y, a.n)
                 .vectorize(a.x, std::min(vec, 8), TailStrategy::RoundUp);
-            for (int channels : {1, 3, 4}) {
+            for (int channels : image_channel_counts) {
                 planes
                     .specialize(in.in_channels == channels && in.in_pixel_stride == channels &&
                                 in.in_channel_stride == 1)
