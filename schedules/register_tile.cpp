@@ -124,8 +124,8 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     // With an image's few channels the innermost loop, over c, would run a
     // few steps per filter column (unrolled: 1.13x on a 4-channel 8x8 stride-4
     // layer, 1.6x on a 3-channel 5x5 dilated one, AMD Zen 5). Not under pixel
-    // lanes, whose 25 accumulators leave no registers for the unrolled steps
-    // (0.68x on the numpy answer's problem).
+    // lanes, whose tile fills the register file and leaves none for the
+    // unrolled steps' taps (0.68x on the numpy answer's problem).
     if (!pixel_lanes) {
         for (int channels : image_channel_counts) update.specialize(a.in.in_channels == channels).unroll(rc);
     }
