@@ -64,20 +64,6 @@ struct Candidate {
     bool (*accepts)(const Problem &, Isa, std::string &reason);
 };
 
-// How well output channels and output pixels along x fill the vector lanes.
-struct LaneUse {
-    double channels, pixels;
-    std::string describe() const {
-        return "lane use: output channels " + std::to_string(int(channels * 100)) + "%; pixels along x " +
-               std::to_string(int(pixels * 100)) + "%";
-    }
-};
-
-LaneUse lane_use_of(const Problem &p, Isa isa) {
-    const int lanes = float_lanes(isa);
-    return {lane_use(p.k, lanes), lane_use(p.ow, lanes)};
-}
-
 // Output channels fill the vector lanes clearly worse than output pixels
 // along x do, and fit one vector: pixel lanes run a few output channels a
 // pass over the staged input, so beyond a vector of them the passes
@@ -248,6 +234,16 @@ std::optional<Choice> best_fitting_tile(Family family, const Problem &problem, I
 }
 
 }  // namespace
+
+std::string LaneUse::describe() const {
+    return "lane use: output channels " + std::to_string(int(channels * 100)) + "%; pixels along x " +
+           std::to_string(int(pixels * 100)) + "%";
+}
+
+LaneUse lane_use_of(const Problem &p, Isa isa) {
+    const int lanes = float_lanes(isa);
+    return {lane_use(p.k, lanes), lane_use(p.ow, lanes)};
+}
 
 Choice choose_schedule(const Problem &problem, Isa isa, int threads, const std::function<bool(Schedule)> &fits) {
     std::string reason;

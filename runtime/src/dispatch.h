@@ -7,6 +7,14 @@
 
 namespace stridetune::detail {
 
+// How well output channels and output pixels along x fill the vector lanes:
+// the fraction of the lanes doing useful work when each is cut into vectors.
+struct LaneUse {
+    double channels, pixels;
+    std::string describe() const;
+};
+LaneUse lane_use_of(const Problem &problem, Isa isa);
+
 struct Choice {
     Schedule schedule;
     std::string reason;

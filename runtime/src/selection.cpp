@@ -1,5 +1,7 @@
 #include "selection.h"
 
+#include <algorithm>
+
 #include "cpu_caches.h"
 #include "dispatch.h"
 #include "tuning.h"
@@ -11,36 +13,43 @@ namespace stridetune::detail {
 namespace {
 
 // One core's throughput on the small problems whose grain is in doubt,
-// about 12 GFLOP/s a float lane: 1x1 and 3x3 layers of 13x13 pixels ran at
-// 190-250 GFLOP/s on one core of AMD Zen 5 at AVX-512 (16 lanes), those
-// whose K leaves lanes idle slower.
-double estimated_serial_seconds(const ConvDescriptor &kernel_problem, Isa isa) {
-    return kernel_problem.flops() / (float_lanes(isa) * 12e9);
+// about 12 GFLOP/s a float lane doing useful work: 1x1 and 3x3 layers of
+// 13x13 pixels ran at 190-250 GFLOP/s on one core of AMD Zen 5 at AVX-512
+// (16 lanes). A kernel fills the lanes along output channels or along
+// pixels, whichever it was chosen for, so the better of the two counts:
+// K = 20 computes 32 channels, and its layers ran at 190 GFLOP/s counting
+// those 32, 120 counting the 20.
+double estimated_serial_seconds(const Problem &kernel_problem, Isa isa) {
+    const LaneUse use = lane_use_of(kernel_problem, isa);
+    return kernel_problem.flops() / (float_lanes(isa) * 12e9 * std::max(use.channels, use.pixels));
 }
 
 // Splitting work of serial time t over T threads saves t (T - 1) / T and
 // costs the pool's handoff h (measured on this machine, thread_pool.h) and
-// the cores' exchange of the tiles' data, which grows with it: the saving
-// paid off from 1.5 handoffs (h = 1.5 us) to 2.5 (h = 0.3 us)
-// (stridetune_layers --grain on 1x1 and 3x3 layers of 13x13 pixels, AMD
-// Zen 5, 2 threads). Counted on the kernel's problem (its taps gathered,
-// its pixels flattened); a tuned entry's measured grain, or
-// Options::parallel, wins.
-constexpr double parallel_handoffs = 2;
+// the cores' exchange of the tiles' data. Beyond half the serial time the
+// parallel loop took 2.0-2.7 us at h = 1.5-1.8 us and 0.75 us at
+// h = 0.3 us (stridetune_layers --grain on 3x3 layers of 13x13 pixels,
+// AMD Zen 5, 2 threads): 1.25 handoffs and a fixed 0.4 us fit both.
+// Counted on the kernel's problem (its taps gathered, its pixels
+// flattened); a tuned entry's measured grain, or Options::parallel, wins.
+constexpr double parallel_handoffs = 1.25, parallel_exchange_seconds = 0.4e-6;
 
-bool runs_in_parallel(const ConvDescriptor &kernel_problem, Isa isa) {
+bool runs_in_parallel(const Problem &kernel_problem, Isa isa) {
     const PoolCost pool = pool_cost();
     if (pool.threads < 2) return false;
     const double saved = estimated_serial_seconds(kernel_problem, isa) * (pool.threads - 1) / pool.threads;
-    return saved > parallel_handoffs * pool.handoff_seconds;
+    return saved > parallel_handoffs * pool.handoff_seconds + parallel_exchange_seconds;
 }
 
 // Selects the kernel for `problem` run as `k` (kernel_geometry.h).
 Selection select_for(const Problem &problem, const Options &options, const ConvDescriptor &k, bool flattened) {
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
+    // The kernel's problem (its pixels flattened, its taps gathered), which
+    // the grain and the list judge.
+    const Problem judged{k.mb, k.ih, k.iw, k.ic, k.oc, k.kh, k.kw, k.oh, k.ow, k.params};
     Selection s{k,       bool(gathered_axes(problem.descriptor())), flattened,
                 kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
-                options.parallel.value_or(runs_in_parallel(k, isa))};
+                options.parallel.value_or(runs_in_parallel(judged, isa)), {}};
     // Takes `kernel` if it can run the problem; returns why not, or "".
     const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
         const KernelNeeds needs = kernel_needs(kernel, k, s.geometry);
@@ -81,8 +90,6 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     }
     // The first candidate whose kernel fits is taken as it is asked (one
     // bounds query each); the reason follows once the list has chosen.
-    // The list judges the problem the kernel runs (its pixels flattened, its taps gathered).
-    const Problem judged{k.mb, k.ih, k.iw, k.ic, k.oc, k.kh, k.kw, k.oh, k.ow, k.params};
     const int threads = s.parallel ? pool_cost().threads : 1;
     const Choice choice = choose_schedule(judged, isa, threads, [&](Schedule schedule) {
         return take(best_kernel(schedule, isa), "").empty();

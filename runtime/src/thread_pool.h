@@ -17,7 +17,7 @@ void set_pool_threads(int threads);
 // What the pool's loops cost on this machine, measured when the pool was
 // made: handing a loop to the workers and joining them, beyond the tasks'
 // own work (0 for one thread). It differs between machines, and between
-// moments on one: 0.3 to 1.6 us on 2 threads of a KVM guest of AMD Zen 5.
+// moments on one: 0.3 to 1.8 us on 2 threads of a KVM guest of AMD Zen 5.
 struct PoolCost {
     int threads;
     double handoff_seconds;
