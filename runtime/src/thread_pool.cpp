@@ -30,7 +30,11 @@ using Pool = std::shared_ptr<const PoolState>;
 // loaded machine a loop can wait for a time slice (milliseconds) for its
 // worker, and making a pool must not take that long (measured: 0.3 s a
 // process, tests running side by side on 2 cores); then the few loops
-// timed say that the workers are slow to come.
+// timed say that the workers are slow to come. They are while other
+// libraries' workers spin on the cores: stridetune_layers, whose peers'
+// OpenBLAS and OpenMP workers spin unless tools/peer-env tells them not
+// to, timed 8 ms loops in 3 of 10 processes without it (none of 6 with),
+// and there ran its small problems on one thread.
 double measure_handoff_seconds(pthreadpool_t pool, int threads) {
     using Clock = std::chrono::steady_clock;
     const auto empty_task = [](void *, size_t) {};
@@ -57,14 +61,17 @@ Pool make_pool(int threads) {
 }
 
 std::mutex pool_mutex;
+// Made on first use, with a thread a core, unless set_pool_threads came first.
 Pool &current_pool() {
-    static Pool pool = make_pool(int(std::max(1u, std::thread::hardware_concurrency())));
+    static Pool pool;
     return pool;
 }
 
 Pool acquire_pool() {
     std::lock_guard<std::mutex> lock(pool_mutex);
-    return current_pool();
+    Pool &pool = current_pool();
+    if (!pool) pool = make_pool(int(std::max(1u, std::thread::hardware_concurrency())));
+    return pool;
 }
 
 thread_local bool inside_body = false;
@@ -100,9 +107,12 @@ void run_task(void *loop_pointer, size_t index) {
 }  // namespace
 
 void set_pool_threads(int threads) {
-    Pool pool = make_pool(threads);
     std::lock_guard<std::mutex> lock(pool_mutex);
-    current_pool().swap(pool);
+    // The old pool's workers, spinning after their last loop, would take
+    // the cores from the new pool's while its handoff is measured: released
+    // first (callers running a loop on it keep it until they return).
+    current_pool().reset();
+    current_pool() = make_pool(threads);
 }
 
 PoolCost pool_cost() {
