@@ -17,6 +17,8 @@ struct Problem {
 
     double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c; }
     ConvDescriptor descriptor() const;
+    // `d`'s sizes and params, its output's included (unchecked).
+    static Problem of(const ConvDescriptor &d);
     // problem_key(descriptor()): the key of tuned entries.
     std::string key() const;
 };

@@ -46,7 +46,7 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     const Isa isa = std::min(options.max_isa.value_or(max_isa()), detected_isa());
     // The kernel's problem (its pixels flattened, its taps gathered), which
     // the grain and the list judge.
-    const Problem judged{k.mb, k.ih, k.iw, k.ic, k.oc, k.kh, k.kw, k.oh, k.ow, k.params};
+    const Problem judged = Problem::of(k);
     Selection s{k,       bool(gathered_axes(problem.descriptor())), flattened,
                 kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
                 options.parallel.value_or(runs_in_parallel(judged, isa)), {}};

@@ -152,6 +152,10 @@ ConvDescriptor Problem::descriptor() const {
     return d;
 }
 
+Problem Problem::of(const ConvDescriptor &d) {
+    return {d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.oh, d.ow, d.params};
+}
+
 std::string Problem::key() const {
     return problem_key(descriptor());
 }

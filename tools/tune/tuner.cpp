@@ -7,6 +7,9 @@
 #include <random>
 
 #include "cpu_caches.h"
+#include "dispatch.h"
+#include "early_stop.h"
+#include "problem.h"
 #include "reference.h"
 #include "search_space.h"
 #include "stridetune/error.h"
@@ -77,6 +80,17 @@ struct Measured {
 // The same generator with the same strategy items (lanes, patches, autoscheduler): one strategy.
 bool same_family(const Configuration &a, const Configuration &b) {
     return a.generator == b.generator && strategy_items(a.parameters) == strategy_items(b.parameters);
+}
+
+// The library's untuned pick for `problem` run on `threads` threads: the
+// built-in kernel its heuristic (dispatch.h) chooses, judging the problem the
+// kernel runs, as the library does. Assumed to fit the tensors; where it
+// does not, its candidate fails, and no search stops early.
+Configuration untuned_pick(const ConvDescriptor &problem, Isa isa, int threads) {
+    const detail::Problem judged = detail::Problem::of(kernel_problem(problem));
+    const detail::Choice choice = detail::choose_schedule(judged, isa, threads, [](Schedule) { return true; });
+    const BuiltinKernel &kernel = builtin_kernel(choice.schedule);
+    return {std::string(kernel.generator), Parameters::parse(kernel.parameters)};
 }
 
 double time_once(Measured &m, ProblemData &data) {
@@ -153,6 +167,12 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     const auto left = [&] { return budget - seconds_since(start); };
     ProblemData data(problem);
     std::vector<Configuration> candidates = candidates_for(problem);
+    // The untuned pick goes first: the search may stop early (EarlyStop).
+    const Configuration pick = untuned_pick(problem, options_.isa, options_.threads);
+    if (auto it = std::find(candidates.begin(), candidates.end(), pick); it != candidates.end()) {
+        std::rotate(candidates.begin(), it, it + 1);
+    }
+    EarlyStop early_stop;
     std::vector<Measured> alive;
     const auto best_so_far = [&]() -> std::string {
         const Measured *b = nullptr;
@@ -190,6 +210,10 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     size_t tried = 0;
     for (size_t i = 0; i < candidates.size(); i++) {
         if (interrupted || (!alive.empty() && left() < refinement_seconds())) break;
+        if (!options_.exhaustive && early_stop.reached()) {
+            report(("stopped early: " + early_stop.reason()).c_str(), tried);
+            break;
+        }
         if (i == general && !alive.empty()) {
             const Measured &best = *std::min_element(alive.begin(), alive.end(), [](const Measured &a, const Measured &b) {
                 return a.median_ms() < b.median_ms();
@@ -222,6 +246,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
             continue;
         }
         for (int r = 0; r < 3; r++) m.ms.push_back(time_once(m, data));
+        early_stop.measured(m.median_ms(), c == pick, i >= general);
         alive.push_back(m);
         if (tried % 4 == 0) report("screening", tried);
     }

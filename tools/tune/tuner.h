@@ -1,7 +1,9 @@
 // The search for one problem, within a time budget: screen every candidate
-// with a few runs, keep the faster half while time allows (successive
-// halving), then re-measure the finalists interleaved so that the machine's
-// drift hits them alike. Compiled candidates are kept across problems.
+// with a few runs (the library's untuned pick first; the search stops early
+// where tuning would not beat it, early_stop.h), keep the faster half while
+// time allows (successive halving), then re-measure the finalists
+// interleaved so that the machine's drift hits them alike. Compiled
+// candidates are kept across problems.
 #pragma once
 
 #include <atomic>

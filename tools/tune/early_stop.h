@@ -1,0 +1,37 @@
+// When a tuner's search may stop before its budget runs out: the budget is
+// an upper bound, and most of it goes on compiling the candidates of the
+// local search (tiles of the fastest strategy's family, tuner.h). It stops
+// where the library's untuned pick (the dispatcher's heuristic, dispatch.h)
+// is within noise of the best candidate measured, and the local search has
+// gone `patience` candidates without beating the best by more than noise:
+// tuning would not change what the library runs by more than noise.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace stridetune::tune {
+
+class EarlyStop {
+public:
+    // Relative difference below which two screening medians are one time:
+    // the tolerance the tuner's pick is held to against an exhaustive search
+    // (tools/check-tuner-search.sh, docs/tuning.md).
+    static constexpr double noise = 0.03;
+    // Local-search candidates in a row that do not improve on the best.
+    static constexpr size_t patience = 4;
+
+    // A candidate's screening median; `model_pick`: it is the library's
+    // untuned pick; `local_search`: it is of the local search.
+    void measured(double ms, bool model_pick, bool local_search);
+    bool reached() const;
+    // Why it stopped, for the progress line.
+    std::string reason() const;
+
+private:
+    std::optional<double> best_ms_, model_ms_;
+    size_t unimproved_ = 0;
+};
+
+}  // namespace stridetune::tune
