@@ -12,7 +12,8 @@ void EarlyStop::measured(double ms, bool model_pick, bool local_search) {
 }
 
 bool EarlyStop::reached() const {
-    return model_ms_ && best_ms_ && *model_ms_ <= *best_ms_ * (1 + noise) && unimproved_ >= patience;
+    // The best is measured whenever the pick is.
+    return model_ms_ && *model_ms_ <= *best_ms_ * (1 + noise) && unimproved_ >= patience;
 }
 
 std::string EarlyStop::reason() const {

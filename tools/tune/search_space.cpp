@@ -53,11 +53,13 @@ Configuration with_derived_tile(Configuration c, Isa isa) {
 
 }  // namespace
 
+Configuration builtin_configuration(const BuiltinKernel &kernel) {
+    return {std::string(kernel.generator), Parameters::parse(kernel.parameters)};
+}
+
 std::vector<Configuration> builtin_configurations() {
     std::vector<Configuration> all;
-    for (const BuiltinKernel &k : builtin_kernels) {
-        all.push_back({std::string(k.generator), Parameters::parse(k.parameters)});
-    }
+    for (const BuiltinKernel &k : builtin_kernels) all.push_back(builtin_configuration(k));
     return all;
 }
 

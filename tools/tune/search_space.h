@@ -8,11 +8,14 @@
 #include "jit_kernel.h"
 #include "stridetune/descriptor.h"
 #include "stridetune/isa.h"
+#include "stridetune/schedule.h"
 
 namespace stridetune::tune {
 
-// The library's built-in kernels (builtin_kernels.def), as the tuning file
-// spells them: a winner among them reuses the built kernel.
+// A built-in kernel (builtin_kernels.def) as the tuning file spells it: a
+// winner among them reuses the built kernel.
+Configuration builtin_configuration(const BuiltinKernel &kernel);
+// Every built-in kernel's.
 std::vector<Configuration> builtin_configurations();
 
 // Hand configurations first, the heuristic's likely picks leading; the

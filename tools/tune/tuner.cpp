@@ -89,8 +89,7 @@ bool same_family(const Configuration &a, const Configuration &b) {
 Configuration untuned_pick(const ConvDescriptor &problem, Isa isa, int threads) {
     const detail::Problem judged = detail::Problem::of(kernel_problem(problem));
     const detail::Choice choice = detail::choose_schedule(judged, isa, threads, [](Schedule) { return true; });
-    const BuiltinKernel &kernel = builtin_kernel(choice.schedule);
-    return {std::string(kernel.generator), Parameters::parse(kernel.parameters)};
+    return builtin_configuration(builtin_kernel(choice.schedule));
 }
 
 double time_once(Measured &m, ProblemData &data) {
