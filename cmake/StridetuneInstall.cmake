@@ -48,7 +48,7 @@ file(RELATIVE_PATH stridetune_pc_prefix /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig 
 string(REGEX REPLACE "/$" "" stridetune_pc_prefix "${stridetune_pc_prefix}")
 set(stridetune_pc_libs "-lstridetune")
 foreach (library IN LISTS stridetune_kernel_libraries STRIDETUNE_PACK_LIBRARIES
-                 ITEMS stridetune_halide_runtime stridetune_tuning_record stridetune_descriptor pthreadpool pthread
+                 ITEMS stridetune_halide_runtime stridetune_tuning_record stridetune_descriptor pthread
                        ${CMAKE_DL_LIBS})
     string(APPEND stridetune_pc_libs " -l${library}")
 endforeach ()

@@ -9,15 +9,13 @@ packages=(
   libhalide14-0-dev llvm-14-dev clang-14 liblld-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev pkg-config
-  # The kernels' thread pool (XNNPACK's).
-  libpthreadpool-dev
   # The reliability harness: libFuzzer and clang's sanitizer runtimes.
   libfuzzer-14-dev libclang-rt-14-dev
 )
 if [ "${1:-}" = "--peers" ]; then
   # oneDNN 2.6, XNNPACK, OpenBLAS 0.3.21. ocl-icd-opencl-dev is
   # only a Recommends of libdnnl-dev, but dnnl's CMake config requires OpenCL.
-  packages+=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libopenblas-dev)
+  packages+=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libopenblas-dev)
   # The report and the numpy comparison (bench/*.py) run on Debian's python3.
   packages+=(python3-matplotlib python3-numpy python3-torch)
 fi

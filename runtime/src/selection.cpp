@@ -33,12 +33,24 @@ double estimated_serial_seconds(const Problem &kernel_problem, Isa isa) {
 // Counted on the kernel's problem (its taps gathered, its pixels
 // flattened); a tuned entry's measured grain, or Options::parallel, wins.
 constexpr double parallel_handoffs = 1.25, parallel_exchange_seconds = 0.4e-6;
+// A kernel's own parallel loop hands its tasks to threads as they come
+// free, so from one call to the next a tile of the output is written by
+// another core, and the output's lines move between the cores' caches; a
+// band of the output (OutputBands) stays with one thread. Beyond half the
+// serial time, such loops took 3.3-6.6 us on 1x1 layers of 13x13 pixels
+// and 64 channels (43 KB of output) and 1.8-2.0 us on 25-pixel layers of
+// 153-207 channels (15-21 KB) (stridetune_layers --grain, AMD Zen 5, 2
+// threads, handoff 0.3-1 us): about 10 GB/s of output moved.
+constexpr double moved_output_bytes_per_second = 10e9;
 
-bool runs_in_parallel(const Problem &kernel_problem, Isa isa) {
+bool runs_in_parallel(const Problem &kernel_problem, Isa isa, bool in_bands) {
     const PoolCost pool = pool_cost();
     if (pool.threads < 2) return false;
     const double saved = estimated_serial_seconds(kernel_problem, isa) * (pool.threads - 1) / pool.threads;
-    return saved > parallel_handoffs * pool.handoff_seconds + parallel_exchange_seconds;
+    const double output_bytes = double(kernel_problem.n * kernel_problem.oh * kernel_problem.ow * kernel_problem.k) *
+                                double(sizeof(float));
+    const double moved_output_seconds = in_bands ? 0.0 : output_bytes / moved_output_bytes_per_second;
+    return saved > parallel_handoffs * pool.handoff_seconds + parallel_exchange_seconds + moved_output_seconds;
 }
 
 // Selects the kernel for `problem` run as `k` (kernel_geometry.h).
@@ -49,7 +61,8 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     const Problem judged = Problem::of(k);
     Selection s{k,       bool(gathered_axes(problem.descriptor())), flattened,
                 kernel_geometry(k.params, k.oh, k.ow, k.kh, k.kw), nullptr, "", {},
-                options.parallel.value_or(runs_in_parallel(judged, isa)), {}};
+                // Judged again once the kernel, and so whether it runs in bands, is known.
+                options.parallel.value_or(runs_in_parallel(judged, isa, true)), !options.parallel, {}};
     // Takes `kernel` if it can run the problem; returns why not, or "".
     const auto take = [&](const Kernel &kernel, const std::string &reason) -> std::string {
         const KernelNeeds needs = kernel_needs(kernel, k, s.geometry);
@@ -82,7 +95,10 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     std::string refusals;
     for (const TunedCandidate &c : tuned.ranked) {
         if (take(*c.kernel, c.reason + refusals).empty()) {
-            if (!options.parallel) s.parallel = c.parallel.value_or(s.parallel);
+            if (!options.parallel && c.parallel) {
+                s.parallel = *c.parallel;
+                s.grain_estimated = false;
+            }
             return s;
         }
         // No details: the verbose line's fields are separated by commas.
@@ -119,6 +135,9 @@ Selection select_unbanded(const Problem &problem, const Options &options) {
 Selection select_kernel(const Problem &problem, const Options &options) {
     Selection s = select_unbanded(problem, options);
     s.bands = output_bands(Parameters::parse(s.kernel->parameters), s.kernel->isa, s.kernel_problem, l2_cache_bytes());
+    if (s.grain_estimated && s.parallel && !s.bands) {
+        s.parallel = runs_in_parallel(Problem::of(s.kernel_problem), s.kernel->isa, false);
+    }
     return s;
 }
 

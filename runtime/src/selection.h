@@ -20,6 +20,7 @@ struct Selection {
     std::string reason;
     PackedFilterView filter_shape;  // the packed filter it reads (data null)
     bool parallel;                  // on the worker threads, or the calling thread alone
+    bool grain_estimated;           // `parallel` by the grain rule, not by Options or a tuned entry
     std::optional<OutputBands> bands;  // in parallel, in bands of the output (kernel_geometry.h), or not
 };
 

@@ -1,62 +1,189 @@
 #include "thread_pool.h"
 
-#include <pthreadpool.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <type_traits>
+#include <vector>
 
 namespace stridetune::detail {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+// A spinning thread's hint to its core.
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
+// The calling thread and threads - 1 workers running one loop at a time.
+// A loop is one word, its size and the next unclaimed task: the caller
+// publishes it after the loop's function, the workers spinning on it see
+// it in one transfer, and every thread claims tasks from it. A worker
+// late from an earlier loop can only claim a task of the current one, the
+// word being all a claim compares, and it reads the function only after
+// its claim, which the caller cannot finish a loop without.
+class Workers {
+public:
+    explicit Workers(int threads) : threads_(threads) {
+        for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work(); });
+    }
+
+    ~Workers() {
+        stopping_.store(true);
+        {
+            std::lock_guard<std::mutex> lock(sleep_mutex_);
+        }
+        wake_.notify_all();
+        for (std::thread &t : workers_) t.join();
+    }
+
+    // task(argument, i) for every i in [0, size), on the calling thread and
+    // the workers; returns when all have run. One caller at a time.
+    void run(int size, void (*task)(void *, int), void *argument) {
+        task_ = task;
+        argument_ = argument;
+        done_.store(0, std::memory_order_relaxed);
+        loop_.store(uint64_t(uint32_t(size)) << 32);
+        // Sequentially consistent with the store above, as a sleeping
+        // worker's count and its look at the loop are: a worker either
+        // counted itself before this reads the count or sees the loop.
+        if (sleepers_.load() > 0) {
+            std::lock_guard<std::mutex> lock(sleep_mutex_);
+            wake_.notify_all();
+        }
+        run_tasks();
+        for (int spins = 0; done_.load(std::memory_order_acquire) != size; spins++) {
+            // A worker holding the last tasks may have lost its core.
+            if (spins < 4096) {
+                relax();
+            } else {
+                std::this_thread::yield();
+            }
+        }
+    }
+
+    int threads() const { return threads_; }
+
+private:
+    static bool has_tasks(uint64_t loop) { return uint32_t(loop) < uint32_t(loop >> 32); }
+
+    // Claims and runs the current loop's tasks until none is left, a
+    // thread's share of those left at a time: the caller takes its share at
+    // once, a worker that comes the next share of the rest, and the last
+    // claims, smaller, even out the threads' finishing times. Few claims,
+    // each moving the loop's line between cores: on 1x1 layers of 13x13
+    // pixels (25 tasks) halves of what was left ran 1.2-1.3x faster in
+    // parallel than quarters.
+    void run_tasks() {
+        uint64_t loop = loop_.load(std::memory_order_acquire);
+        while (has_tasks(loop)) {
+            const uint32_t next = uint32_t(loop), size = uint32_t(loop >> 32);
+            const uint32_t count = (size - next + uint32_t(threads_) - 1) / uint32_t(threads_);
+            if (!loop_.compare_exchange_weak(loop, loop + count, std::memory_order_acquire)) continue;
+            for (uint32_t i = next; i < next + count; i++) task_(argument_, int(i));
+            done_.fetch_add(int(count), std::memory_order_release);
+            loop = loop_.load(std::memory_order_acquire);
+        }
+    }
+
+    void work() {
+        while (!stopping_.load(std::memory_order_relaxed)) {
+            wait_for_tasks();
+            run_tasks();
+        }
+    }
+
+    // Spins for a millisecond after the last loop (a call soon after
+    // another finds the worker awake), then sleeps until woken.
+    void wait_for_tasks() {
+        const Clock::time_point spin_until = Clock::now() + std::chrono::milliseconds(1);
+        for (int spins = 1; !has_tasks(loop_.load(std::memory_order_acquire)); spins++) {
+            if (stopping_.load(std::memory_order_relaxed)) return;
+            relax();
+            if (spins % 256 == 0 && Clock::now() > spin_until) {
+                std::unique_lock<std::mutex> lock(sleep_mutex_);
+                sleepers_.fetch_add(1);
+                wake_.wait(lock, [this] { return has_tasks(loop_.load()) || stopping_.load(); });
+                sleepers_.fetch_sub(1);
+                return;
+            }
+        }
+    }
+
+    const int threads_;
+    alignas(64) std::atomic<uint64_t> loop_{0};  // size << 32 | next task
+    void (*task_)(void *, int) = nullptr;
+    void *argument_ = nullptr;
+    alignas(64) std::atomic<int> done_{0};  // the current loop's tasks finished
+    alignas(64) std::atomic<int> sleepers_{0};
+    std::atomic<bool> stopping_{false};
+    std::mutex sleep_mutex_;
+    std::condition_variable wake_;
+    std::vector<std::thread> workers_;
+};
+
 struct PoolState {
-    std::shared_ptr<std::remove_pointer_t<pthreadpool_t>> threads;
+    std::unique_ptr<Workers> threads;
     PoolCost cost;
 };
 using Pool = std::shared_ptr<const PoolState>;
 
-// The lower quartile of the times of a loop of one empty task a thread,
-// after a few to wake the workers: what a loop pays beyond its work, on
-// this machine as it is. A loop that loses its time slice during the
-// microseconds measured is noise, not the handoff, and on a busy host many
-// of the loops timed can; most loops pay at least the lower quartile (five
-// pools made in a row, 2 threads of an AMD Zen 5 KVM guest: lower quartile
-// 1.5-1.8 us, median 1.5-2.0, slowest 2.0-35.6). Bounded in time: on a
-// loaded machine a loop can wait for a time slice (milliseconds) for its
-// worker, and making a pool must not take that long (measured: 0.3 s a
-// process, tests running side by side on 2 cores); then the few loops
-// timed say that the workers are slow to come. They are while other
-// libraries' workers spin on the cores: stridetune_layers, whose peers'
-// OpenBLAS and OpenMP workers spin unless tools/peer-env tells them not
-// to, timed 8 ms loops in 3 of 10 processes without it (none of 6 with),
-// and there ran its small problems on one thread.
-double measure_handoff_seconds(pthreadpool_t pool, int threads) {
-    using Clock = std::chrono::steady_clock;
-    const auto empty_task = [](void *, size_t) {};
+// The lower quartile of the times of loops in which every thread runs one
+// task, the tasks waiting for one another: what a loop pays beyond its
+// work, on this machine as it is. A loop that loses its time slice during
+// the microseconds measured is noise, not the handoff, and on a busy host
+// many of the loops timed can; most loops pay at least the lower quartile
+// (2 threads of an AMD Zen 5 KVM guest: 0.2-1.1 us from one process to
+// another). Bounded in time: on a loaded machine a worker can wait for a
+// time slice (milliseconds), and making a pool must not take that long;
+// then the few loops timed say that the workers are slow to come. They are
+// while other libraries' workers spin on the cores: stridetune_layers,
+// whose peers' OpenBLAS and OpenMP workers spin unless tools/peer-env tells
+// them not to, timed 8 ms loops in 3 of 10 processes without it (none of 6
+// with), and there ran its small problems on one thread.
+double measure_handoff_seconds(Workers &pool) {
+    struct Meeting {
+        std::atomic<int> arrived{0};
+        int threads;
+        Clock::time_point give_up;
+    };
+    const auto meet = [](void *meeting_pointer, int) {
+        Meeting &m = *static_cast<Meeting *>(meeting_pointer);
+        m.arrived.fetch_add(1);
+        while (m.arrived.load() < m.threads && Clock::now() < m.give_up) relax();
+    };
+    const auto loop_seconds = [&] {
+        Meeting meeting{{0}, pool.threads(), Clock::now() + std::chrono::milliseconds(1)};
+        const Clock::time_point start = Clock::now();
+        pool.run(pool.threads(), meet, &meeting);
+        return std::chrono::duration<double>(Clock::now() - start).count();
+    };
+    // New workers take a while to first run (an idle vCPU of a KVM guest,
+    // hundreds of microseconds): until a loop finds them all, or 20 ms.
+    const Clock::time_point started = Clock::now();
+    while (loop_seconds() > 0.5e-3 && Clock::now() < started + std::chrono::milliseconds(20)) {
+    }
     const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(2);
-    for (int i = 0; i < 4; i++) pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
     std::array<double, 63> seconds;
     size_t timed = 0;
-    while (timed < seconds.size()) {
-        const Clock::time_point start = Clock::now();
-        pthreadpool_parallelize_1d(pool, empty_task, nullptr, size_t(threads), 0);
-        const Clock::time_point end = Clock::now();
-        seconds[timed++] = std::chrono::duration<double>(end - start).count();
-        if (end > deadline) break;
-    }
+    while (timed < seconds.size() && (timed == 0 || Clock::now() < deadline)) seconds[timed++] = loop_seconds();
     std::nth_element(seconds.begin(), seconds.begin() + timed / 4, seconds.begin() + timed);
     return seconds[timed / 4];
 }
 
 Pool make_pool(int threads) {
     auto state = std::make_shared<PoolState>();
-    state->threads.reset(pthreadpool_create(size_t(threads)), pthreadpool_destroy);
-    state->cost = {threads, threads > 1 ? measure_handoff_seconds(state->threads.get(), threads) : 0.0};
+    state->threads = std::make_unique<Workers>(threads);
+    state->cost = {threads, threads > 1 ? measure_handoff_seconds(*state->threads) : 0.0};
     return state;
 }
 
@@ -82,26 +209,17 @@ struct Loop {
     int (*body)(void *, int);
     void *argument;
     std::atomic<int> status{0};
-    // The pool orders the caller's writes before the tasks and the tasks
-    // before its return, invisibly to ThreadSanitizer (pthreadpool is not
-    // instrumented); these make both orders explicit. `published` is
-    // released after the fields are set and acquired by every task;
-    // `finished` is released by every task and acquired by the caller.
-    std::atomic<bool> published{false};
-    std::atomic<int> finished{0};
 };
 
-void run_task(void *loop_pointer, size_t index) {
+void run_task(void *loop_pointer, int index) {
     Loop &loop = *static_cast<Loop *>(loop_pointer);
-    (void)loop.published.load(std::memory_order_acquire);
     const bool outer = inside_body;
     inside_body = true;
-    if (const int status = loop.body(loop.argument, int(index))) {
+    if (const int status = loop.body(loop.argument, index)) {
         int none = 0;
         loop.status.compare_exchange_strong(none, status);
     }
     inside_body = outer;
-    loop.finished.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace
@@ -130,9 +248,7 @@ int run_on(const PoolState &pool, int size, int (*body)(void *argument, int inde
         return 0;
     }
     Loop loop{body, argument};
-    loop.published.store(true, std::memory_order_release);
-    pthreadpool_parallelize_1d(pool.threads.get(), run_task, &loop, size_t(size), 0);
-    (void)loop.finished.load(std::memory_order_acquire);
+    pool.threads->run(size, run_task, &loop);
     pool_busy.store(false, std::memory_order_release);
     return loop.status.load();
 }

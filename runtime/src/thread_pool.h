@@ -1,10 +1,16 @@
-// The pool that runs the kernels' parallel loops: pthreadpool, the pool
-// XNNPACK runs on. Its idle workers spin a little before they sleep, so a
-// loop that follows soon after another starts without waking them through
-// the kernel. Halide's own pool sleeps at once: on the tails set's 3x3
-// layers at 2 threads (2-10 MFLOP each) the dispatcher ran 1.08x slower on
-// it (bench/layers_benchmark, geomean). Shared by the library and the tuner,
-// so that the tuner times the loops the library will run.
+// The pool that runs the kernels' parallel loops. Its idle workers spin a
+// while before they sleep, so that a loop soon after another starts without
+// waking them through the kernel (Halide's own pool sleeps at once: 1.08x
+// slower on the tails set's 3x3 layers at 2 threads). A loop costs its
+// caller two transfers of one cache line between cores, the publication
+// and the last task's completion: 0.3-0.4 us a loop of empty tasks on 2
+// threads of an AMD Zen 5 KVM guest, where pthreadpool (XNNPACK's pool,
+// which this replaced) took 1.4-1.9 us, its caller making a futex system
+// call per loop and its workers reading several lines the caller wrote;
+// on the tails set's 3x3 layers at 2 threads the dispatcher went from
+// 0.93x to 1.10x XNNPACK's speed (geomean).
+// Shared by the library and the tuner, so that the tuner times the loops
+// the library will run.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +21,9 @@ namespace stridetune::detail {
 void set_pool_threads(int threads);
 
 // What the pool's loops cost on this machine, measured when the pool was
-// made: handing a loop to the workers and joining them, beyond the tasks'
+// made: handing a loop to every worker and joining them, beyond the tasks'
 // own work (0 for one thread). It differs between machines, and between
-// moments on one: 0.3 to 1.8 us on 2 threads of a KVM guest of AMD Zen 5.
+// moments on one: 0.2 to 1.1 us on 2 threads of a KVM guest of AMD Zen 5.
 struct PoolCost {
     int threads;
     double handoff_seconds;
