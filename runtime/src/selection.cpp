@@ -35,8 +35,9 @@ double estimated_serial_seconds(const Problem &kernel_problem, Isa isa) {
 constexpr double parallel_handoffs = 1.25, parallel_exchange_seconds = 0.4e-6;
 // A kernel's own parallel loop hands its tasks to threads as they come
 // free, so from one call to the next a tile of the output is written by
-// another core, and the output's lines move between the cores' caches; a
-// band of the output (OutputBands) stays with one thread. Beyond half the
+// another core, and an output that stays in the cores' private caches
+// moves between them (a larger one goes to memory, on one thread as on
+// two); a band of the output (OutputBands) stays with one thread. Beyond half the
 // serial time, such loops took 3.3-6.6 us on 1x1 layers of 13x13 pixels
 // and 64 channels (43 KB of output) and 1.8-2.0 us on 25-pixel layers of
 // 153-207 channels (15-21 KB) (stridetune_layers --grain, AMD Zen 5, 2
@@ -49,7 +50,8 @@ bool runs_in_parallel(const Problem &kernel_problem, Isa isa, bool in_bands) {
     const double saved = estimated_serial_seconds(kernel_problem, isa) * (pool.threads - 1) / pool.threads;
     const double output_bytes = double(kernel_problem.n * kernel_problem.oh * kernel_problem.ow * kernel_problem.k) *
                                 double(sizeof(float));
-    const double moved_output_seconds = in_bands ? 0.0 : output_bytes / moved_output_bytes_per_second;
+    const bool moves = !in_bands && output_bytes <= double(l2_cache_bytes());
+    const double moved_output_seconds = moves ? output_bytes / moved_output_bytes_per_second : 0.0;
     return saved > parallel_handoffs * pool.handoff_seconds + parallel_exchange_seconds + moved_output_seconds;
 }
 
