@@ -74,6 +74,9 @@ JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &t
                                 Halide::MachineParams(build_settings::autoscheduler_machine_params));
     }
     pipeline_.compile_jit(target);
+    // Halide's own thread pool, the JIT's default, takes a thread a core
+    // whatever --threads says.
+    set_parallel(parallel_);
 }
 
 JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide::Buffer<float> &filter,
