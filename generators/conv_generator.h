@@ -90,7 +90,8 @@ public:
         conv_ = define_strided_conv({input, padding, pixel_order, out_width, input.dim(0).extent(),
                                      input.dim(1).extent(), input.dim(2).extent(), input.dim(0).stride(),
                                      input.dim(1).stride(), filter, filter_block_, filter.dim(2).extent(),
-                                     filter.dim(3).extent(), sx, sy, dx, dy, pad_left, pad_top});
+                                     filter.dim(3).extent(), sx, sy, dx, dy, pad_left, pad_top,
+                                     static_cast<const Schedule *>(this)->skips_padding_rows(this->get_target())});
         output = conv_.output;
         // The output's channels and images start at 0 (as above); its
         // pixels and rows start where a band of it does (OutputBands,
@@ -135,6 +136,13 @@ public:
                 runs_stride_branch<Halide::Expr>(only_stride, stride_x, stride_y, dilation_x, dilation_y), message);
         }
         return pipeline;
+    }
+
+    // Whether the reduction skips the filter rows that read padding
+    // (ConvInputs::skips_padding_rows): not unless a schedule defines its
+    // own (the autoschedulers plan the algorithm as written).
+    bool skips_padding_rows(const Halide::Target &) const {
+        return false;
     }
 
     int filter_block() const override {

@@ -41,6 +41,10 @@ StridedConv define_strided_conv(const ConvInputs &in) {
     const Expr column = flat ? x % in.out_width : Expr(x);
     const Expr row = flat ? x / in.out_width : Expr(y);
     a.r = RDom(0, in.in_channels, 0, in.filter_width, 0, in.filter_height, "r");
+    if (in.skips_padding_rows && in.padding == Padding::zeros && !flat) {
+        const Expr input_row = row * in.stride_y + a.r.z * in.dilation_y - in.pad_top;
+        a.r.where(input_row >= 0 && input_row < in.in_height);
+    }
     a.conv(k, x, y, n) = 0.0f;
     a.conv(k, x, y, n) += a.filter_tap(k, a.r.x, a.r.y, a.r.z) * a.strided_view(a.r.x, a.r.y, a.r.z, column, row, n);
 

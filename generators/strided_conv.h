@@ -61,6 +61,11 @@ struct ConvInputs {
     int filter_block;
     Halide::Expr filter_width, filter_height;
     Halide::Expr stride_x, stride_y, dilation_x, dilation_y, pad_left, pad_top;
+    // The reduction runs only the filter rows whose taps read inside the
+    // input (with Padding::zeros and PixelOrder::grid): the taps skipped
+    // read zero padding, so the sum is the same. Schedules whose tile holds
+    // one output row ask for it (stridetune/tile_shape.h).
+    bool skips_padding_rows;
 };
 
 struct StridedConv {

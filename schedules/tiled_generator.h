@@ -29,6 +29,13 @@ public:
         return derive_register_tile(register_tile(), target).channels();
     }
 
+    // ConvInputs::skips_padding_rows, by the rule the dispatcher's model
+    // follows (stridetune/tile_shape.h).
+    bool skips_padding_rows(const Halide::Target &target) const {
+        return stridetune::skips_padding_rows(derive_register_tile(register_tile(), target),
+                                              this->pixel_order == PixelOrder::flat);
+    }
+
 protected:
     RegisterTile register_tile() const {
         RegisterTile tile;

@@ -56,7 +56,7 @@ void expect_candidate_runs_geometry(const char *candidate, const GeometryCase &c
     args.out_width = int(d.ow);
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
     stridetune::tune::FilterPacker packer(sse41());
-    ASSERT_NO_THROW(args = kernel.with_packed_filter(args, filter, output, packer));
+    ASSERT_NO_THROW(args = kernel.with_packed_filter(args, filter, packer));
     ASSERT_NO_THROW(kernel.run(args, output));
 
     // Against the problem as written: the geometry the kernel got changes nothing.
@@ -118,7 +118,7 @@ TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
     args.stride_x = 1, args.stride_y = 2;
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
     stridetune::tune::FilterPacker packer(sse41());
-    EXPECT_THROW(kernel.run(kernel.with_packed_filter(args, filter, output, packer), output), Halide::RuntimeError);
+    EXPECT_THROW(kernel.run(kernel.with_packed_filter(args, filter, packer), output), Halide::RuntimeError);
 }
 
 }  // namespace

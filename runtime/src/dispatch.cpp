@@ -28,8 +28,12 @@ double lane_use(int64_t extent, int lanes) {
 // channel blocks outermost ran a 5x5 output of 153 channels in 44 us
 // against 65 on the list's choice before (2 threads).
 using Family = std::initializer_list<Schedule>;
-// Channel lanes over padded rows staged a tile of rows at a time.
-constexpr Family staged_row_tiles = {Schedule::direct_two_rows,
+// Channel lanes over the padded input, staged a tile of rows at a time or
+// whole. The one-row tiles skip the filter rows that read padding
+// (stridetune/tile_shape.h), which tile_fit counts.
+constexpr Family staged_row_tiles = {Schedule::direct_channels,
+                                     Schedule::direct_staged_image,
+                                     Schedule::direct_two_rows,
                                      Schedule::direct_three_rows,
                                      Schedule::direct_two_rows_one_vector,
                                      Schedule::direct_four_rows_one_vector,

@@ -136,14 +136,17 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
                         std::to_string(dim.min + dim.extent) + ") along dimension " + std::to_string(d) +
                         ": not the layout stridetune packs");
         }
+        // The taps and channels are the reduction's extent: packed whole.
+        // A kernel may read fewer of them, where it skips filter rows that
+        // read only padding (stridetune/tile_shape.h), but never more.
         const bool proposed_extent = d >= 1 && d <= 3;
-        if (proposed_extent && dim.extent != proposed.extents[size_t(d)]) {
+        if (proposed_extent && dim.extent > proposed.extents[size_t(d)]) {
             needs.refusal = std::string("filter ") + filter_dim_names[d] + " over [0, " +
                             std::to_string(dim.extent - 1) + "], the filter has [0, " +
                             std::to_string(proposed.extents[size_t(d)] - 1) + "]";
             return needs;
         }
-        needs.filter.extents[size_t(d)] = dim.extent;
+        needs.filter.extents[size_t(d)] = proposed_extent ? proposed.extents[size_t(d)] : dim.extent;
     }
     static const char *const dim_names[2][4] = {{"C", "W", "H", "N"}, {"K", "OW", "OH", "N"}};
     const HalideBuffer *need[] = {&query.input, &query.output};

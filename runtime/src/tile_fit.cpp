@@ -41,6 +41,21 @@ double input_rows(const Problem &p, int64_t output_rows) {
     return double(input_span<int64_t>(output_rows, p.params.stride_h, p.fh, p.params.dilation_h));
 }
 
+// The filter rows an output row runs, averaged over the output's rows: all
+// of them, or, for a tile that skips those reading the zero padding
+// (stridetune/tile_shape.h), those whose taps read inside the input.
+double filter_rows_run(const Problem &p, bool skips_padding_rows) {
+    if (!skips_padding_rows) return double(p.fh);
+    int64_t run = 0;
+    for (int64_t y = 0; y < p.oh; y++) {
+        for (int64_t fy = 0; fy < p.fh; fy++) {
+            const int64_t row = y * p.params.stride_h + fy * p.params.dilation_h - p.params.pad_top;
+            run += row >= 0 && row < p.h;
+        }
+    }
+    return double(run) / double(p.oh);
+}
+
 double cycles_a_step(const TileShape &tile) {
     const int pixels = tile.pixels() * tile.rows;
     const int loads = pixels + tile.channel_width + std::max(0, pixels - free_address_registers);
@@ -58,7 +73,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const int64_t tiled_rows = flat ? 1 : p.oh, tiled_columns = flat ? p.oh * p.ow : p.ow;
     const int64_t blocks = ceil_div(p.k, tile.channels()), row_tiles = ceil_div(tiled_rows, tile.rows),
                   column_tiles = ceil_div(tiled_columns, tile.pixels());
-    const double steps = double(p.c) * p.fh * p.fw;
+    const double steps = double(p.c) * p.fw * filter_rows_run(p, skips_padding_rows(tile, flat));
     const double tiles = double(p.n) * row_tiles * column_tiles * blocks;
     const double compute = tiles * steps * cycles_a_step(tile);
     // The padded input is staged a vector of channels a cycle: the whole

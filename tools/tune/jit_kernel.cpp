@@ -80,15 +80,15 @@ JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &t
 }
 
 JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide::Buffer<float> &filter,
-                                           Halide::Buffer<float> &output, FilterPacker &packer) {
-    // Without data, the packed filter is a bounds query: the kernel sets the
-    // shape it reads. Its taps and channels are proposed, as they set the
-    // reduction's extent (the runtime's kernel_needs() does the same).
-    Halide::Buffer<float> packed(nullptr, {bindings_->filter_block(), filter.dim(1).extent(), filter.dim(2).extent(),
-                                           filter.dim(3).extent(), 1});
-    arguments.filter = packed;
-    run(arguments, output);
-    packed.allocate();
+                                           FilterPacker &packer) {
+    // Every tile reads whole blocks of output channels, the last one zero
+    // past K (strided_conv.h), and every tap: the runtime packs the same
+    // shape (kernel_needs(); a bounds query here would fail Halide's check
+    // of the filter's constraints where a kernel skips filter rows that
+    // read only padding, as on a 1x1 input with a padded 3x3 filter).
+    const int block = bindings_->filter_block(), out_channels = filter.dim(0).extent();
+    Halide::Buffer<float> packed(block, filter.dim(1).extent(), filter.dim(2).extent(), filter.dim(3).extent(),
+                                 (out_channels + block - 1) / block);
     packer.pack(filter, packed);
     arguments.filter = packed;
     return arguments;

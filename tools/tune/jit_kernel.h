@@ -48,10 +48,10 @@ public:
     // configuration does not compile.
     JitKernel(const Configuration &configuration, const Halide::Target &target);
     // `arguments` with the filter (k, c, fx, fy) packed as this kernel
-    // reads it, for an output of `output`'s shape: as an operator does at
-    // creation, so that the runs timed do not pack.
+    // reads it: as an operator does at creation, so that the runs timed do
+    // not pack.
     JitArguments with_packed_filter(JitArguments arguments, const Halide::Buffer<float> &filter,
-                                    Halide::Buffer<float> &output, FilterPacker &packer);
+                                    FilterPacker &packer);
     // Throws Halide::RuntimeError if the kernel fails.
     void run(const JitArguments &arguments, Halide::Buffer<float> &output);
     // Whether later runs use the pool's threads (the default), by the

@@ -231,7 +231,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         if (!k) continue;
         Measured m{c, k, {}, {}};
         try {
-            m.args = k->with_packed_filter(data.args, data.filter, data.output, packer_);
+            m.args = k->with_packed_filter(data.args, data.filter, packer_);
             k->run(m.args, data.output);
         } catch (const std::exception &e) {
             std::fprintf(stderr, "  dropped %s: failed on %s: %s\n", c.to_string().c_str(), to_string(problem).c_str(),
