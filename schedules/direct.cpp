@@ -80,6 +80,17 @@ public:
             // channels twice instead of masking the tail.
             a.padded.specialize(in.in_channel_stride == 1 && in.in_channels >= vec)
                 .vectorize(a.c, vec, TailStrategy::ShiftInwards);
+            // An image's few channels would fill a vector's first lanes, one
+            // masked copy a pixel: vectors of pixels instead, the channels
+            // unrolled, which Halide loads and stores interleaved.
+            for (int channels : image_channel_counts) {
+                a.padded
+                    .specialize(in.in_channels == channels && in.in_channel_stride == 1 &&
+                                in.in_pixel_stride == channels)
+                    .reorder(a.c, a.x, a.y, a.n)
+                    .vectorize(a.x, vec, TailStrategy::GuardWithIf)
+                    .unroll(a.c);
+            }
             a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             a.padded.specialize(in.in_channel_stride == 1);
         }

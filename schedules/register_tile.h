@@ -36,11 +36,6 @@ struct RegisterTile : TileShape {
     Outer outer = Outer::rows;
 };
 
-// The channel counts of images (gray, RGB, RGBA), a first layer's C:
-// schedules compile them as constants, where a loop over so few channels
-// costs more than its work.
-inline constexpr int image_channel_counts[] = {1, 3, 4};
-
 // Where the tile lives in the loop nest, for strategies that stage data there.
 //
 // Tiles are computed whole, past the output's edges, but Halide computes a

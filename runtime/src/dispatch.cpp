@@ -134,9 +134,11 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
 }
 
 // A first layer's few input channels (gray, RGB, RGBA) at AVX-512: staging
-// padded rows a tile at a time copies them in vectors of channels, 3 of 16
-// lanes at RGB, again for each row tile that reads them (4.5 times over
-// for a 7x7 filter of stride 2 in two-row tiles). Staged once, the whole
+// padded rows a tile at a time copies them again for each row tile that
+// reads them (4.5 times over for a 7x7 filter of stride 2 in two-row
+// tiles), and the copy once went a vector of 3 channels in 16 lanes a pixel
+// (since in vectors of pixels: MobileNet's first layer 183 -> 115 us, the
+// list's pick, 2 threads, AMD Zen 5). Staged once, the whole
 // padded image feeds one-row tiles of 7 pixels; three-row tiles restage
 // less (few_input_channel_tiles). Against direct_two_rows,
 // the list's choice before (AMD Zen 5, 2 threads): VGG's first layer at

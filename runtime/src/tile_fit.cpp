@@ -76,9 +76,10 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const double steps = double(p.c) * p.fw * filter_rows_run(p, skips_padding_rows(tile, flat));
     const double tiles = double(p.n) * row_tiles * column_tiles * blocks;
     const double compute = tiles * steps * cycles_a_step(tile);
-    // The padded input is staged a vector of channels a cycle: the whole
-    // image once (staged=image), or by each task the rows its tiles read,
-    // again for every block where blocks are outermost.
+    // The padded input is staged a vector a cycle, of channels or, with an
+    // image's few channels, of pixels (schedules/direct.cpp): the whole image
+    // once (staged=image), or by each task the rows its tiles read, again
+    // for every block where blocks are outermost.
     const double tasks = double(p.n) * row_tiles * (outer == "tiles" ? column_tiles : 1) *
                          (outer == "channels" ? blocks : 1);
     const bool whole_image = kernel_parameters.get("staged") == "image";
@@ -88,7 +89,9 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
         whole_image ? double(p.n) * input_rows(p, output_rows) : tasks * input_rows(p, tile.rows);
     const double staged_columns =
         double(input_span<int64_t>(output_columns, p.params.stride_w, p.fw, p.params.dilation_w));
-    const double staged_vectors = staged_columns * double(ceil_div(p.c, tile.vector_width));
+    const double staged_vectors = is_image_channel_count(p.c)
+                                      ? std::ceil(staged_columns * double(p.c) / tile.vector_width)
+                                      : staged_columns * double(ceil_div(p.c, tile.vector_width));
     const double staging = staged_rows * staged_vectors;
     const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
     const std::string shape = std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +

@@ -6,11 +6,23 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
 
 #include "isa.h"
 #include "parameters.h"
 
 namespace stridetune {
+
+// The channel counts of images (gray, RGB, RGBA), a first layer's C:
+// schedules compile them as constants, where a loop over so few channels
+// costs more than its work, and stage such an input in vectors of pixels.
+inline constexpr int image_channel_counts[] = {1, 3, 4};
+
+inline bool is_image_channel_count(int64_t channels) {
+    return std::find(std::begin(image_channel_counts), std::end(image_channel_counts), channels) !=
+           std::end(image_channel_counts);
+}
 
 struct TileShape {
     // Output pixels along x in the vector lanes (small K), else output channels.
