@@ -43,17 +43,25 @@ double input_rows(const Problem &p, int64_t output_rows) {
 
 // The filter rows an output row runs, averaged over the output's rows: all
 // of them, or, for a tile that skips those reading the zero padding
-// (stridetune/tile_shape.h), those whose taps read inside the input.
+// (stridetune/tile_shape.h), those whose taps read inside the input. Only
+// the output rows within a pad's reach read padding, so the count runs
+// over those alone (pads are at most 2^16), whatever the output's height.
 double filter_rows_run(const Problem &p, bool skips_padding_rows) {
-    if (!skips_padding_rows) return double(p.fh);
-    int64_t run = 0;
-    for (int64_t y = 0; y < p.oh; y++) {
-        for (int64_t fy = 0; fy < p.fh; fy++) {
-            const int64_t row = y * p.params.stride_h + fy * p.params.dilation_h - p.params.pad_top;
-            run += row >= 0 && row < p.h;
-        }
+    const int64_t fh = p.fh;
+    if (!skips_padding_rows) return double(fh);
+    const int64_t stride = p.params.stride_h, dilation = p.params.dilation_h, top = p.params.pad_top;
+    int64_t skipped = 0;
+    // Taps above the input: y * stride + fy * dilation < top.
+    for (int64_t y = 0; y < p.oh && y * stride < top; y++) {
+        skipped += std::min(fh, ceil_div(top - y * stride, dilation));
     }
-    return double(run) / double(p.oh);
+    // Taps below it: y * stride + fy * dilation - top >= H.
+    for (int64_t y = p.oh - 1; y >= 0 && y * stride + (fh - 1) * dilation - top >= p.h; y--) {
+        const int64_t to_bottom = p.h + top - y * stride;
+        const int64_t first_below = to_bottom <= 0 ? 0 : ceil_div(to_bottom, dilation);
+        skipped += fh - std::min(fh, first_below);
+    }
+    return double(fh * p.oh - skipped) / double(p.oh);
 }
 
 double cycles_a_step(const TileShape &tile) {
