@@ -103,13 +103,10 @@ std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa
     const TileShape tile = tile_shape(kernel_parameters, isa);
     const ConvDescriptor &k = kernel_problem;
     const ConvParams &g = k.params;
-    // An image's few channels are staged in vectors of pixels (schedules/direct.cpp).
-    const int64_t lanes = is_image_channel_count(k.ic)
-                              ? k.ic
-                              : (k.ic + tile.vector_width - 1) / tile.vector_width * tile.vector_width;
-    const int64_t staged_bytes = k.mb * input_span<int64_t>(k.oh, g.stride_h, k.kh, g.dilation_h) *
-                                 input_span<int64_t>(k.ow, g.stride_w, k.kw, g.dilation_w) * lanes *
-                                 int64_t(sizeof(float));
+    const int64_t staged_bytes =
+        k.mb * input_span<int64_t>(k.oh, g.stride_h, k.kh, g.dilation_h) *
+        staged_floats(input_span<int64_t>(k.ow, g.stride_w, k.kw, g.dilation_w), k.ic, tile.vector_width) *
+        int64_t(sizeof(float));
     if (staged_bytes > private_cache_bytes) return std::nullopt;
     return takes_flat_output(kernel_parameters) ? OutputBands{1, tile.pixels()} : OutputBands{2, tile.rows};
 }

@@ -95,11 +95,10 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
                   output_columns = flat ? p.ow : column_tiles * tile.pixels();
     const double staged_rows =
         whole_image ? double(p.n) * input_rows(p, output_rows) : tasks * input_rows(p, tile.rows);
-    const double staged_columns =
-        double(input_span<int64_t>(output_columns, p.params.stride_w, p.fw, p.params.dilation_w));
-    const double staged_vectors = is_image_channel_count(p.c)
-                                      ? std::ceil(staged_columns * double(p.c) / tile.vector_width)
-                                      : staged_columns * double(ceil_div(p.c, tile.vector_width));
+    const double staged_vectors = std::ceil(
+        double(staged_floats(input_span<int64_t>(output_columns, p.params.stride_w, p.fw, p.params.dilation_w), p.c,
+                             tile.vector_width)) /
+        tile.vector_width);
     const double staging = staged_rows * staged_vectors;
     const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
     const std::string shape = std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +

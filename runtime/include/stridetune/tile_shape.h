@@ -24,6 +24,14 @@ inline bool is_image_channel_count(int64_t channels) {
            std::end(image_channel_counts);
 }
 
+// Floats that `columns` staged input pixels of `channels` channels take:
+// an image's few channels packed pixel after pixel (staged in vectors of
+// pixels), any other count padded to whole vectors of channels a pixel.
+inline int64_t staged_floats(int64_t columns, int64_t channels, int vector_width) {
+    return columns * (is_image_channel_count(channels) ? channels
+                                                       : (channels + vector_width - 1) / vector_width * vector_width);
+}
+
 struct TileShape {
     // Output pixels along x in the vector lanes (small K), else output channels.
     bool pixel_lanes = false;
