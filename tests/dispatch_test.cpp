@@ -202,7 +202,7 @@ TEST(Dispatch, SchedulesAndLevelsHaveTheirNames) {
     }
     EXPECT_EQ(stridetune::parse_schedule("direct"), std::nullopt);
     EXPECT_EQ(stridetune::parse_isa("avx"), std::nullopt);
-    EXPECT_EQ(std::size(stridetune::all_schedules), 22u);
+    EXPECT_EQ(std::size(stridetune::all_schedules), 23u);
 }
 
 TEST(Dispatch, AnUnknownOrEmptyVariantIsAnErrorSayingSo) {

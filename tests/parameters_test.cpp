@@ -74,10 +74,14 @@ TEST(ScheduleOf, FollowsTheStrategyItems) {
     // The row with the most strategy items wins: direct_channels' are a subset.
     EXPECT_EQ(of("direct", "channel_width=1 lanes=channels outer=channels rows=4"), Schedule::direct_channel_blocks);
     EXPECT_EQ(of("direct", "lanes=channels outer=rows"), Schedule::direct_channels);
+    EXPECT_EQ(of("direct", "channel_width=3 lanes=channels outer=channels padding=none x_width=5"),
+              Schedule::direct_in_place_channel_blocks);
     // A row's own parameters are that row's, though its strategy is another's.
     EXPECT_EQ(of("direct", "channel_width=1 lanes=channels outer=tiles padding=none rows=2 x_width=7"),
               Schedule::direct_in_place_one_vector);
     EXPECT_EQ(of("direct", "channel_width=1 lanes=channels padding=none rows=1 x_width=7"), Schedule::direct_in_place);
+    EXPECT_EQ(of("direct", "channel_width=4 lanes=channels outer=channels padding=none x_width=1"),
+              Schedule::direct_in_place_one_pixel);
     EXPECT_EQ(of("direct", "channel_width=5 lanes=pixels vector_width=8"), Schedule::direct_pixels);
     EXPECT_EQ(of("copy_then_gemm", "lanes=channels patches=tile rows=2"), Schedule::gemm_tile);
     EXPECT_EQ(of("copy_then_gemm", "lanes=pixels patches=tile x_width=2"), Schedule::gemm_tile_pixels);

@@ -211,6 +211,7 @@ constexpr Candidate candidates[] = {
     {{Schedule::direct_in_place_one_vector}, reads_in_place_with<one_vector_holds_channels>},
     {{Schedule::direct_in_place_one_vector_row}, reads_in_place_with<one_vector_holds_channels>},
     {{Schedule::direct_in_place_three_vectors}, reads_in_place_with<three_vectors_fill_lanes_better>},
+    {{Schedule::direct_in_place_channel_blocks}, reads_in_place_with<weights_outweigh_activations>},
     {{Schedule::direct_in_place}, reads_in_place},
     {{Schedule::direct_in_place_one_pixel}, reads_in_place},
     {{Schedule::direct_pixels}, few_output_channels},
