@@ -55,11 +55,11 @@ constexpr Family channel_block_tiles = {Schedule::direct_channel_blocks, Schedul
 constexpr Family one_row_tiles = {Schedule::direct_channels, Schedule::direct_staged_image};
 // A first layer's few input channels: the 7-pixel tile over the padded image
 // staged once, or the 4x3 tile, which stages rows a tile at a time but three
-// rows at once. On first layers the two ran level (ResNet-50's conv1 780
-// and 769 us, MobileNet's 198 and 194, VGG-11's at 100x100 103 and 101;
-// the 7x2 tile 809, 210, 109), and on the tiny outputs of the dilated set
-// the 4x3 tile ran up to 2x faster (a 3x3 output of 6 channels: 1.0
-// against 2.0 us), AMD Zen 5, 2 threads.
+// rows at once. On first layers the 7-pixel tile ran 4-16% faster
+// (ResNet-50's conv1 1.16 against 1.35 ms, MobileNet's 194 and 222 us,
+// VGG-11's at 100x100 131 and 147, 1 thread), and on the tiny outputs of
+// the dilated set the 4x3 tile ran up to 2x faster (a 3x3 output of 6
+// channels: 1.0 against 2.0 us, 2 threads), AMD Zen 5.
 constexpr Family few_input_channel_tiles = {Schedule::direct_staged_image, Schedule::direct_three_rows};
 
 struct Candidate {

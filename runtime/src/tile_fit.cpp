@@ -24,8 +24,16 @@ int64_t ceil_div(int64_t a, int64_t b) {
 // AVX-512 has two FMA pipes and at least two load ports; about two cycles
 // go to the loop's control besides. Checked against the tuner's timings of
 // 2- and 3-D tiles on 5x5, 12x12 and 13x13 outputs (AMD Zen 5): the order
-// this model gives matched the measured one but for near ties.
-constexpr double fma_pipes = 2, load_ports = 2, loop_cycles = 2;
+// this model gives matched the measured one but for near ties. A reloaded
+// address feeds the broadcast after it, the two loads in series: where the
+// broadcast feeds several vectors of channels, each reload held the step
+// about a cycle more, fitted to the tiles of two vectors with reloads
+// (14x1, 7x2 and 4x3 pixels), which ran 13-27% slower than the count
+// without this term on VGG-11's conv2_2 (64 to 128 channels over 50x50
+// pixels) and ResNet-50's conv1, where the 7x1 tile, without reloads, ran
+// within 4% of it; a one-vector tile of 5x5 pixels and 15 reloads ran as
+// counted without it (stridetune_layers and the tuner, 1 thread, AMD Zen 5).
+constexpr double fma_pipes = 2, load_ports = 2, loop_cycles = 2, reload_cycles = 1;
 constexpr int free_address_registers = 10;
 
 // A read of a line another core wrote, in cycles: fitted to 13x13 layers of
@@ -66,8 +74,10 @@ double filter_rows_run(const Problem &p, bool skips_padding_rows) {
 
 double cycles_a_step(const TileShape &tile) {
     const int pixels = tile.pixels() * tile.rows;
-    const int loads = pixels + tile.channel_width + std::max(0, pixels - free_address_registers);
-    return std::max(tile.accumulators() / fma_pipes, loads / load_ports) + loop_cycles;
+    const int reloads = std::max(0, pixels - free_address_registers);
+    const int loads = pixels + tile.channel_width + reloads;
+    return std::max(tile.accumulators() / fma_pipes, loads / load_ports) + loop_cycles +
+           reloads * reload_cycles * (tile.channel_width - 1);
 }
 
 }  // namespace
