@@ -41,15 +41,15 @@ constexpr double parallel_handoffs = 1.25, parallel_exchange_seconds = 0.4e-6;
 // serial time, such loops took 3.3-6.6 us on 1x1 layers of 13x13 pixels
 // and 64 channels (43 KB of output) and 1.8-2.0 us on 25-pixel layers of
 // 153-207 channels (15-21 KB) (stridetune_layers --grain, AMD Zen 5, 2
-// threads, handoff 0.3-1 us): about 10 GB/s of output moved. But the
-// cost stops growing with the output, the loop's first, large claims
-// going to the same threads every call (thread_pool.cpp) and only its
-// last, small ones changing hands: 2.1-2.2 us on 1x1 layers of 64
-// channels over 13x13 and 20x20 pixels (43 and 102 KB of output), 2-5 us
-// over 56x56 (800 KB), where 10 GB/s ran ResNet-50's res2a_branch2a on
-// one thread at 1.9x its parallel time (same tool and machine). Capped at
-// 2 us, the rule's picks over 140 runs of layers lost 0.1-1% (geomean) against
-// the better of serial and parallel, 6% uncapped.
+// threads, handoff 0.3-1 us): about 10 GB/s of output moved. Measured
+// again on larger outputs, the cost stops growing with the output (the
+// loop's first, large claims go to the same threads call after call, so
+// likely only its last, small ones change hands): 2.1-2.2 us on 1x1 layers
+// of 64 channels over 13x13 and 20x20 pixels (43 and 102 KB of output),
+// 2-5 us over 56x56 (800 KB), where 10 GB/s ran ResNet-50's res2a_branch2a
+// on one thread at 1.9x its parallel time. Capped at 2 us, the rule's
+// picks over 140 runs of layers (the tails, 1x1 and network sets) lost
+// 0.1-1% (geomean) against the better of serial and parallel, 6% uncapped.
 constexpr double moved_output_bytes_per_second = 10e9, moved_output_max_seconds = 2e-6;
 
 bool runs_in_parallel(const Problem &kernel_problem, Isa isa, bool in_bands) {
