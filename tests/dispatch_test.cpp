@@ -178,7 +178,7 @@ TEST(Dispatch, UntunedPicksTheTileThatFitsTheOutput) {
     if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
     // 4x3 pixels compute it exactly, the flat 7-pixel tile 147 of its 144
     // pixels (the two ran level in the tuner: 9.1-9.3 against 9.4 us, 1
-    // thread, AMD Zen 5); 7x2 pixels would compute 14x14.
+    // thread, AMD Zen 5); 7x2 pixels would compute 14x12.
     EXPECT_THAT(untuned_pick("mb1ic19ih12oc32oh12kh3ph1"), AnyOf("direct_three_rows", "direct_flat"));
     EXPECT_EQ(untuned_pick("mb1ic64ih5oc207oh5kh3ph1"), "direct_flat_three_vectors");
 }
