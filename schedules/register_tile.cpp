@@ -54,8 +54,20 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
             Var block_rows("block_rows");
             s.reorder(ki, xi, yi, xo, yo, ko, n).fuse(yo, ko, block_rows).fuse(block_rows, n, row_tile);
         } else if (tile.outer == Outer::tiles) {
-            Var tile_row("tile_row");
-            s.reorder(ki, xi, yi, ko, xo, yo, n).fuse(xo, yo, tile_row).fuse(tile_row, n, row_tile);
+            // A task of one tile paid for its own start, which divides its
+            // index into the tile's coordinates: 3-7% of a 1x1 layer of
+            // 56x56 pixels and 64-256 channels against a serial loop over
+            // the same tiles (AMD Zen 5, 1 thread). So a task runs a few
+            // tiles along x in a loop, as many as leave at least
+            // tasks_at_least tasks (a row's tiles at most).
+            constexpr int tasks_at_least = 64;
+            const Expr x_tiles = (buffer.dim(1).extent() + pixels - 1) / pixels;
+            const Expr tiles = x_tiles * ((buffer.dim(2).extent() + tile.rows - 1) / tile.rows) * buffer.dim(3).extent();
+            Var x_task("x_task"), task_row("task_row");
+            s.split(xo, x_task, xo, clamp(tiles / tasks_at_least, 1, x_tiles), TailStrategy::GuardWithIf)
+                .reorder(ki, xi, yi, ko, xo, x_task, yo, n)
+                .fuse(x_task, yo, task_row)
+                .fuse(task_row, n, row_tile);
         } else {
             s.reorder(ki, xi, yi, ko, xo, yo, n).fuse(yo, n, row_tile);
         }
@@ -89,8 +101,12 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         // bounds query refuses it a smaller output. A block of channels past
         // K goes out in masked vector stores (guarded, it would go out one
         // lane at a time: measured 1.25x slower on a 13-channel 1x1 layer).
+        // The copy is unrolled too, so that every read of the tile has a
+        // constant index and LLVM keeps the tile in registers; a loop over it
+        // spilled the accumulators to the stack once a tile before storing
+        // them (1-7% on 1x1 and 7x7 layers, AMD Zen 5, 1 thread).
         auto vectorized_output = [&](Stage s, TailStrategy edge) {
-            tile_output(s, edge, edge).vectorize(ki, vec, TailStrategy::Predicate);
+            tile_output(s, edge, edge).vectorize(ki, vec, TailStrategy::Predicate).unroll(ki).unroll(xi).unroll(yi);
         };
         if (a.in.padding == Padding::none) {
             vectorized_output(out, TailStrategy::ShiftInwards);
@@ -136,7 +152,7 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
     const Expr flat_tiled_rows =
         (flat_first + round_up(buffer.dim(1).extent(), pixels) - 1) / a.in.out_width - flat_first / a.in.out_width + 1;
     return {LoopLevel(out, row_tile),
-            LoopLevel(out, tile.outer == Outer::tiles ? row_tile : xo),
+            LoopLevel(out, xo),
             vec,
             pixels,
             tile.rows,

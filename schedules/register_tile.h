@@ -25,9 +25,9 @@ enum class Outer {
     // input (small outputs of many channels) and rows outermost would stream
     // the whole filter once a row tile.
     channels,
-    // Every tile its own task, tiles along x too: an output of one row an
-    // image (a flattened pointwise layer, kernel_geometry.h) leaves rows and
-    // images one task for all the threads.
+    // Tiles along x too, a few a task (register_tile.cpp): an output of one
+    // row an image (a flattened pointwise layer, kernel_geometry.h) leaves
+    // rows and images one task for all the threads.
     tiles,
 };
 
@@ -49,7 +49,7 @@ struct RegisterTile : TileShape {
 // values it computed.
 struct TileLoops {
     Halide::LoopLevel row_tile;  // parallel loop over tiles of rows (and images, fused)
-    Halide::LoopLevel x_tile;    // loop over tiles along x (row_tile, for Outer::tiles)
+    Halide::LoopLevel x_tile;    // loop over tiles along x
     int vector_width;            // floats per vector in the tile
     int pixels, rows;            // output pixels along x and output rows of one tile
     // The output's width and height rounded up to whole tiles: what the
