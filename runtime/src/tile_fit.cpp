@@ -36,13 +36,19 @@ int64_t ceil_div(int64_t a, int64_t b) {
 constexpr double fma_pipes = 2, load_ports = 2, loop_cycles = 2, reload_cycles = 1;
 constexpr int free_address_registers = 10;
 
-// A read of a line another core wrote, in cycles: fitted to 13x13 layers of
-// 20 to 64 channels, 1 and 2 threads (the 7-pixel flat tile, run as one
-// call over the image staged in parallel, ran 1.5x slower on 2 threads
-// than on 1 where a row tile that stages its own rows ran 1.2x faster, AMD
-// Zen 5, a KVM guest). Of the built-in kernels, the channel-block tiles
-// still stage so; the others run in bands of the output.
-constexpr double cache_line_bytes = 64, cross_core_miss_cycles = 300;
+// A read of a line another core wrote, in cycles, where the staged image
+// fits in a core's private cache: a larger one is read from the shared
+// cache by every core alike (kernel_geometry.h). Of the built-in kernels
+// only the channel-block tiles stage so there; the others run in bands of
+// the output. Fitted to direct_channel_blocks on the tails set's 3x3 layers
+// and VGG-11's (AMD Zen 5, a KVM guest): its time on 2 threads beyond half
+// its time on 1 came to 120 cycles at 4 GHz for each line the other core
+// staged (median), an upper bound, as that excess holds the handoffs and
+// the threads' imbalance too. The 300 fitted when the flat tiles staged so
+// made the list take flat tiles over channel blocks that ran 1.25x faster
+// (VGG-11's conv5_2, 2 threads) and, on a 1.3 MB image, three-row tiles
+// that ran 1.4x slower than flat ones (conv1_2).
+constexpr double cache_line_bytes = 64, cross_core_miss_cycles = 120;
 
 // The input rows that `output_rows` consecutive output rows read.
 double input_rows(const Problem &p, int64_t output_rows) {
@@ -130,9 +136,9 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     // An image staged in parallel is read by every thread's tiles, most of
     // its cache lines written by another core: each such line a miss to
     // the other core's cache.
-    const double crossing = whole_image && threads > 1
-                                ? staging * tile.vector_width * sizeof(float) / cache_line_bytes *
-                                      (threads - 1) / threads * cross_core_miss_cycles
+    const double staged_bytes = staging * tile.vector_width * sizeof(float);
+    const double crossing = whole_image && threads > 1 && staged_bytes <= double(l2_cache_bytes())
+                                ? staged_bytes / cache_line_bytes * (threads - 1) / threads * cross_core_miss_cycles
                                 : 0;
     return {(compute + staging) * busiest + crossing, computed, shape};
 }
