@@ -62,7 +62,8 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
             // tasks_at_least tasks (a row's tiles at most).
             constexpr int tasks_at_least = 64;
             const Expr x_tiles = (buffer.dim(1).extent() + pixels - 1) / pixels;
-            const Expr tiles = x_tiles * ((buffer.dim(2).extent() + tile.rows - 1) / tile.rows) * buffer.dim(3).extent();
+            const Expr y_tiles = (buffer.dim(2).extent() + tile.rows - 1) / tile.rows;
+            const Expr tiles = x_tiles * y_tiles * buffer.dim(3).extent();
             Var x_task("x_task"), task_row("task_row");
             s.split(xo, x_task, xo, clamp(tiles / tasks_at_least, 1, x_tiles), TailStrategy::GuardWithIf)
                 .reorder(ki, xi, yi, ko, xo, x_task, yo, n)

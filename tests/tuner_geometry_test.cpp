@@ -28,13 +28,14 @@ Halide::Target sse41() {
     return Halide::Target("x86-64-linux-sse41");
 }
 
-void expect_candidate_runs_geometry(const char *candidate, const GeometryCase &c) {
+// The candidate run in bands wherever the kernel can be, as if a core's
+// private cache held `cache_bytes` whatever this CPU's.
+void expect_candidate_runs_geometry(const char *candidate, const GeometryCase &c, int64_t cache_bytes = INT64_MAX) {
     const stridetune::ConvDescriptor d = stridetune::parse_descriptor(c.descriptor);
     const Configuration configuration = stridetune::tune::jit_configuration(Configuration::parse(candidate), d);
     JitKernel kernel(configuration, sse41());
-    // In bands wherever the kernel can be, whatever this CPU's caches.
     kernel.set_bands(stridetune::output_bands(configuration.parameters, stridetune::Isa::sse41,
-                                              stridetune::kernel_problem(d), INT64_MAX));
+                                              stridetune::kernel_problem(d), cache_bytes));
     Halide::Buffer<float> input(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
     Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
     stridetune::JitArguments args;
@@ -85,6 +86,17 @@ TEST_P(TunerGeometry, ItsCandidateRunsTheKernelsGeometry) {
          {"direct lanes=channels", "direct lanes=channels outer=tiles pixel_order=flat staged=image x_width=7"}) {
         SCOPED_TRACE(candidate);
         expect_candidate_runs_geometry(candidate, GetParam());
+    }
+}
+
+// Bands a round of images at a time (three rounds: a cache of one staged
+// image, 11 x 11 pixels of 8 floats at SSE4.1; output_bands_test.cpp).
+TEST(TunerBands, AMinibatchRunsRoundByRound) {
+    const GeometryCase three_images{"mb3ic5ih9iw9oc6kh3kw3sh1sw1ph1pw1", 1, 1, 1, 1, 1};
+    for (const char *candidate : {"direct lanes=channels staged=image",
+                                  "direct lanes=channels outer=tiles pixel_order=flat staged=image x_width=7"}) {
+        SCOPED_TRACE(candidate);
+        expect_candidate_runs_geometry(candidate, three_images, 11 * 11 * 8 * 4);
     }
 }
 

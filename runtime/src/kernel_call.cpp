@@ -35,6 +35,25 @@ void describe(halide_buffer_t &buffer, halide_dimension_t *dims, int dimensions,
     buffer.dim = dims;
 }
 
+// A HalideBuffer's copy that crop() narrows to `count` elements of
+// dimension d from its `first`, numbered from `min`: the kernels number
+// images (dimension 3) from 0 (conv_generator.h), a band's pixels or rows
+// where it starts in the output.
+struct Cropped {
+    halide_dimension_t dims[5];
+    halide_buffer_t buffer;
+
+    explicit Cropped(const HalideBuffer &from) : buffer(from.buffer) {
+        std::copy(from.dims, from.dims + from.buffer.dimensions, dims);
+        buffer.dim = dims;
+    }
+    void crop(int d, int64_t first, int64_t count, int64_t min) {
+        buffer.host += first * dims[d].stride * int64_t(sizeof(float));
+        dims[d].min = int32_t(min);
+        dims[d].extent = int32_t(count);
+    }
+};
+
 }  // namespace
 
 HalideBuffer::HalideBuffer(const ConstTensor &t) {
@@ -53,35 +72,43 @@ HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
 
 int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
                     const std::optional<OutputBands> &bands) {
-    if (!parallel || !bands || !output.buffer.host) return run_into(kernel, p, out_width, parallel, output.buffer);
-    struct Band {
+    if (!parallel || !bands || !output.buffer.host) {
+        return run_into(kernel, p, out_width, parallel, input.buffer, output.buffer);
+    }
+    // Round by round: a few images of the input and the output, as a
+    // problem of their own.
+    struct Round {
         KernelCall *call;
         const Kernel *kernel;
         const ConvParams *geometry;
         int64_t out_width;
         int dimension;
-    } band{this, &kernel, &p, out_width, bands->dimension};
-    const auto run_band = [](void *band_pointer, int64_t start, int64_t length) {
-        const Band &b = *static_cast<const Band *>(band_pointer);
-        // The output's elements from `start` along the divided dimension.
-        halide_dimension_t dims[5];
-        std::copy(b.call->output.dims, b.call->output.dims + 5, dims);
-        halide_buffer_t output = b.call->output.buffer;
-        output.dim = dims;
-        halide_dimension_t &divided = dims[b.dimension];
-        output.host += start * divided.stride * int64_t(sizeof(float));
-        divided.min = int32_t(start);
-        divided.extent = int32_t(length);
-        return b.call->run_into(*b.kernel, *b.geometry, b.out_width, false, output);
+        int64_t first_image, images;
+    } round{this, &kernel, &p, out_width, bands->dimension, 0, 0};
+    const auto run_band = [](void *round_pointer, int64_t start, int64_t length) {
+        const Round &r = *static_cast<const Round *>(round_pointer);
+        Cropped in(r.call->input), out(r.call->output);
+        in.crop(3, r.first_image, r.images, 0);
+        out.crop(3, r.first_image, r.images, 0);
+        out.crop(r.dimension, start, length, start);
+        return r.call->run_into(*r.kernel, *r.geometry, r.out_width, false, in.buffer, out.buffer);
     };
-    return run_ranges_on_pool(output.dims[bands->dimension].extent, bands->unit, run_band, &band);
+    const int64_t images = output.dims[3].extent;
+    for (round.first_image = 0; round.first_image < images; round.first_image += bands->images) {
+        round.images = std::min<int64_t>(bands->images, images - round.first_image);
+        if (const int status =
+                run_ranges_on_pool(output.dims[bands->dimension].extent, bands->unit, run_band, &round)) {
+            return status;
+        }
+    }
+    return 0;
 }
 
 int KernelCall::run_into(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
-                         halide_buffer_t &out) {
+                         halide_buffer_t &in, halide_buffer_t &out) {
     serial_call = !parallel;
-    const int status = kernel.run(&input.buffer, &filter.buffer, p.stride_w, p.stride_h, p.dilation_w,
-                                  p.dilation_h, p.pad_left, p.pad_top, int(out_width), &out);
+    const int status = kernel.run(&in, &filter.buffer, p.stride_w, p.stride_h, p.dilation_w, p.dilation_h,
+                                  p.pad_left, p.pad_top, int(out_width), &out);
     serial_call = false;
     return status;
 }

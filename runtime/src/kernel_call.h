@@ -54,9 +54,10 @@ struct KernelCall {
             const std::optional<OutputBands> &bands);
 
 private:
-    // One call of the kernel into `out` (the output, or a band of it).
+    // One call of the kernel from `in` into `out` (the input and the
+    // output, or a band of their images).
     int run_into(const Kernel &kernel, const ConvParams &geometry, int64_t out_width, bool parallel,
-                 halide_buffer_t &out);
+                 halide_buffer_t &in, halide_buffer_t &out);
 };
 
 // The last message Halide reported on this thread.

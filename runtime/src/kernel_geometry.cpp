@@ -103,12 +103,14 @@ std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa
     const TileShape tile = tile_shape(kernel_parameters, isa);
     const ConvDescriptor &k = kernel_problem;
     const ConvParams &g = k.params;
-    const int64_t staged_bytes =
-        k.mb * input_span<int64_t>(k.oh, g.stride_h, k.kh, g.dilation_h) *
+    const int64_t image_bytes =
+        input_span<int64_t>(k.oh, g.stride_h, k.kh, g.dilation_h) *
         staged_floats(input_span<int64_t>(k.ow, g.stride_w, k.kw, g.dilation_w), k.ic, tile.vector_width) *
         int64_t(sizeof(float));
-    if (staged_bytes > private_cache_bytes) return std::nullopt;
-    return takes_flat_output(kernel_parameters) ? OutputBands{1, tile.pixels()} : OutputBands{2, tile.rows};
+    if (image_bytes > private_cache_bytes) return std::nullopt;
+    const int images = int(std::min<int64_t>(k.mb, private_cache_bytes / image_bytes));
+    return takes_flat_output(kernel_parameters) ? OutputBands{1, tile.pixels(), images}
+                                                : OutputBands{2, tile.rows, images};
 }
 
 ConvDescriptor kernel_problem(const ConvDescriptor &problem) {

@@ -1,5 +1,6 @@
 #include "jit_kernel.h"
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -103,17 +104,42 @@ void JitKernel::set_bands(const std::optional<OutputBands> &bands) {
     bands_ = bands;
 }
 
-void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {
-    bindings_->bind(arguments);
-    if (!flat_output_) return realize(output);
-    // The tuner's outputs are dense: their rows follow one another.
-    const int pixels = output.dim(1).extent() * output.dim(2).extent();
-    realize(Halide::Buffer<float>(output.data(), {output.dim(0).extent(), pixels, 1, output.dim(3).extent()}));
+namespace {
+
+// `count` images of `buffer` from its `first`, numbered from 0 as the
+// kernels take them (conv_generator.h).
+Halide::Buffer<float> images_of(const Halide::Buffer<float> &buffer, int first, int count) {
+    return Halide::Buffer<float>(buffer.get()->cropped(3, buffer.dim(3).min() + first, count).translated(3, -first));
 }
 
-void JitKernel::realize(Halide::Buffer<float> output) {
+}  // namespace
+
+void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {
+    // The tuner's outputs are dense: a flat output's rows follow one another.
+    Halide::Buffer<float> out =
+        flat_output_ ? Halide::Buffer<float>(output.data(), {output.dim(0).extent(),
+                                                             output.dim(1).extent() * output.dim(2).extent(), 1,
+                                                             output.dim(3).extent()})
+                     : output;
     // A bounds query (no data) asks for the whole output.
-    if (!parallel_ || !bands_ || !output.data()) return pipeline_.realize(output, target_);
+    if (!parallel_ || !bands_ || !output.data()) {
+        bindings_->bind(arguments);
+        pipeline_.realize(out, target_);
+        return;
+    }
+    // In bands, round by round as the library runs them: a few images of
+    // the input and the output, as a problem of their own.
+    const int images = out.dim(3).extent();
+    for (int first = 0; first < images; first += bands_->images) {
+        const int count = std::min(bands_->images, images - first);
+        JitArguments round = arguments;
+        round.input = images_of(arguments.input, first, count);
+        bindings_->bind(round);
+        realize_bands(images_of(out, first, count));
+    }
+}
+
+void JitKernel::realize_bands(Halide::Buffer<float> output) {
     // The bands realize concurrently: the pipeline is compiled and its
     // arguments bound before, and none is changed until they finish. Each
     // runs its loops on its own thread (a loop inside a pool task does).

@@ -71,8 +71,8 @@ private:
     bool flat_output_;  // pixel_order=flat: the output goes in flattened (kernel_call.h)
     std::optional<OutputBands> bands_;
     bool parallel_ = true;
-    // One realization into `output` (the output flattened, or a band of it).
-    void realize(Halide::Buffer<float> output);
+    // The bands of `output` (a round's images), each realized on a thread of the pool.
+    void realize_bands(Halide::Buffer<float> output);
 };
 
 }  // namespace stridetune::tune

@@ -103,17 +103,23 @@ bool takes_flat_output(const Parameters &kernel_parameters);
 // (staged=image) and hands out tiles of rows or of pixels (outer=rows or
 // tiles) runs `kernel_problem` on T threads as T bands of its output, each
 // band a call on one thread that stages only the rows the band reads, if
-// the staged image fits in a core's private cache: staged once in
+// one image staged fits in a core's private cache: staged once in
 // parallel, it stays in the cache of the core that wrote it and the other
 // core's tiles miss to it (a 13x13 3x3 layer of 20 channels ran 1.5x
 // slower on 2 threads than on 1, in bands 1.2x faster: direct_flat, AMD
-// Zen 5). A larger image is read from the shared cache either way, and the
-// kernel's own loop, whose many tasks go to threads as they come free,
-// makes up for a delayed thread where T bands cannot (direct_staged_image
-// on ResNet-50's conv1, 3.4 MB staged, ran 1.1-1.25x slower in bands).
+// Zen 5). The bands run a few images at a time, as many as stage within
+// that cache, each round a problem of its own: a minibatch staged whole
+// was read back from the shared cache or memory (at minibatch 8,
+// direct_staged_image ran ResNet-50's conv1, 5 MB staged, 1.37x slower
+// than image by image, and res2a_branch2b 1.27x; 2 threads). A larger
+// image is read from the shared cache either way, and the kernel's own
+// loop, whose many tasks go to threads as they come free, makes up for a
+// delayed thread where T bands cannot (direct_staged_image on ResNet-50's
+// conv1, 3.4 MB staged, ran 1.1-1.25x slower in bands).
 struct OutputBands {
     int dimension;  // the output's (innermost first) the bands divide: 1 a flat output's pixels, else 2, its rows
     int unit;       // a band is a whole number of tiles along it: the tile's pixels or rows
+    int images;     // the images (the output's dimension 3) one round of bands covers, at least 1
 };
 std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa,
                                         const ConvDescriptor &kernel_problem, int64_t private_cache_bytes);
