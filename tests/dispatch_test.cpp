@@ -162,16 +162,21 @@ INSTANTIATE_TEST_SUITE_P(EveryIsa, IsaCap, testing::ValuesIn(every_isa()),
 // computes 25 by 208, 13 tiles of 22.5 cycles, its 25 pixel addresses
 // reloaded (292), and the flat tile of two vectors 28 by 224, 28 tiles of 9
 // cycles (252). One thread, so that no parallel balance enters.
-std::string untuned_pick(const char *descriptor) {
+stridetune::Plan untuned_plan(const char *descriptor, Isa isa) {
     const stridetune::ConvDescriptor problem = stridetune::parse_descriptor(descriptor);
     const std::vector<float> filter(size_t(problem.kh * problem.kw * problem.ic * problem.oc), 1.0f);
     stridetune::Options options;
-    options.max_isa = Isa::avx512;
+    options.max_isa = isa;
     options.parallel = false;
     const stridetune::Convolution conv(
         problem, stridetune::dense(filter.data(), {problem.kh, problem.kw, problem.ic, problem.oc}), options);
-    EXPECT_THAT(conv.plan().reason, HasSubstr("fits best"));
-    return std::string(schedule_name(conv.plan().schedule));
+    return conv.plan();
+}
+
+std::string untuned_pick(const char *descriptor) {
+    const stridetune::Plan plan = untuned_plan(descriptor, Isa::avx512);
+    EXPECT_THAT(plan.reason, HasSubstr("fits best"));
+    return std::string(schedule_name(plan.schedule));
 }
 
 TEST(Dispatch, UntunedPicksTheTileThatFitsTheOutput) {
@@ -181,6 +186,19 @@ TEST(Dispatch, UntunedPicksTheTileThatFitsTheOutput) {
     // thread, AMD Zen 5); 7x2 pixels would compute 14x12.
     EXPECT_THAT(untuned_pick("mb1ic19ih12oc32oh12kh3ph1"), AnyOf("direct_three_rows", "direct_flat"));
     EXPECT_EQ(untuned_pick("mb1ic64ih5oc207oh5kh3ph1"), "direct_flat_three_vectors");
+}
+
+// Five output channels of 32-pixel rows fill the lanes better as pixels
+// (AVX2 and AVX-512); the tile reads the planar rows with strided loads at
+// a stride compiled as a constant (stridetune/kernel_geometry.h), and at
+// stride 3 their column phases are staged instead.
+TEST(Dispatch, FewOutputChannelsStageColumnPhasesOnlyAtARuntimeStride) {
+    const Isa isa = stridetune::detected_isa();
+    if (isa == Isa::sse41) GTEST_SKIP() << "five output channels fill an SSE4.1 vector";
+    const stridetune::Plan at_stride_2 = untuned_plan("mb1ic3ih67oc5kh4sh2", isa);
+    EXPECT_EQ(at_stride_2.schedule, Schedule::direct_pixels);
+    EXPECT_THAT(at_stride_2.reason, HasSubstr("stride 2 compiled as a constant"));
+    EXPECT_EQ(untuned_plan("mb1ic3ih97oc5kh4sh3", isa).schedule, Schedule::direct_pixels_staged_phases);
 }
 
 TEST(Dispatch, DefaultRunsAtTheDetectedLevel) {
@@ -206,7 +224,7 @@ TEST(Dispatch, SchedulesAndLevelsHaveTheirNames) {
     }
     EXPECT_EQ(stridetune::parse_schedule("direct"), std::nullopt);
     EXPECT_EQ(stridetune::parse_isa("avx"), std::nullopt);
-    EXPECT_EQ(std::size(stridetune::all_schedules), 23u);
+    EXPECT_EQ(std::size(stridetune::all_schedules), 24u);
 }
 
 TEST(Dispatch, AnUnknownOrEmptyVariantIsAnErrorSayingSo) {

@@ -83,6 +83,7 @@ TEST(ScheduleOf, FollowsTheStrategyItems) {
     EXPECT_EQ(of("direct", "channel_width=4 lanes=channels outer=channels padding=none x_width=1"),
               Schedule::direct_in_place_one_pixel);
     EXPECT_EQ(of("direct", "channel_width=5 lanes=pixels vector_width=8"), Schedule::direct_pixels);
+    EXPECT_EQ(of("direct", "lanes=pixels phases=staged x_width=2"), Schedule::direct_pixels_staged_phases);
     EXPECT_EQ(of("copy_then_gemm", "lanes=channels patches=tile rows=2"), Schedule::gemm_tile);
     EXPECT_EQ(of("copy_then_gemm", "lanes=pixels patches=tile x_width=2"), Schedule::gemm_tile_pixels);
     EXPECT_EQ(of("copy_then_gemm", "lanes=pixels patches=whole"), Schedule::gemm_whole);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cpu_caches.h"
+#include "stridetune/kernel_geometry.h"
 #include "tile_fit.h"
 
 namespace stridetune::detail {
@@ -133,6 +134,18 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     return pixels_fill_lanes_better(p, isa, 1);
 }
 
+// few_output_channels, at a stride compiled as a constant: there the tile
+// reads the planar rows with strided loads (schedules/direct.cpp's
+// phases=strided); at any other stride those loads go lane by lane, and
+// the rows are staged again split by column phase instead.
+bool few_output_channels_at_compiled_stride(const Problem &p, Isa isa, std::string &reason) {
+    const int stride = specialized_stride(kernel_geometry(p.params, p.oh, p.ow, p.fh, p.fw));
+    const bool accepts = few_output_channels(p, isa, reason) && stride != 0;
+    reason += stride != 0 ? "; stride " + std::to_string(stride) + " compiled as a constant"
+                          : "; a stride not compiled as a constant";
+    return accepts;
+}
+
 // A first layer's few input channels (gray, RGB, RGBA) at AVX-512: staging
 // padded rows a tile at a time copies them again for each row tile that
 // reads them (4.5 times over for a 7x7 filter of stride 2 in two-row
@@ -214,7 +227,8 @@ constexpr Candidate candidates[] = {
     {{Schedule::direct_in_place_channel_blocks}, reads_in_place_with<weights_outweigh_activations>},
     {{Schedule::direct_in_place}, reads_in_place},
     {{Schedule::direct_in_place_one_pixel}, reads_in_place},
-    {{Schedule::direct_pixels}, few_output_channels},
+    {{Schedule::direct_pixels}, few_output_channels_at_compiled_stride},
+    {{Schedule::direct_pixels_staged_phases}, few_output_channels},
     {few_input_channel_tiles, few_input_channels},
     {one_row_tiles, one_output_row},
     {staged_row_tiles, one_vector_holds_channels},

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "stridetune/kernel_geometry.h"
 #include "stridetune/schedule.h"
 #include "stridetune/tile_shape.h"
 
@@ -66,6 +67,7 @@ std::vector<Configuration> builtin_configurations() {
 std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa isa) {
     const int lanes = float_lanes(isa), regs = vector_registers(isa);
     const int64_t k_vectors = (p.oc + lanes - 1) / lanes;
+    const bool compiled_stride = specialized_stride(kernel_geometry(p)) != 0;
     std::vector<Configuration> hand;
     // The general-purpose kernels lead: the heuristic picks among them.
     for (const Configuration &c : builtin_configurations()) {
@@ -101,7 +103,9 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
         }
         // Output pixels in lanes, for small K: channel_width unrolled output
         // channels, x_width vectors of pixels, rows from the register file;
-        // half-width vectors waste fewer lanes on narrow outputs.
+        // half-width vectors waste fewer lanes on narrow outputs. direct
+        // reads its planar rows with strided loads where the stride is a
+        // constant, or stages their column phases (schedules/direct.cpp).
         if (p.oc > 2 * lanes) continue;
         for (int cw : {2, 3, 4, 5, 6, 8}) {
             if (cw > p.oc + 1) continue;
@@ -110,7 +114,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 for (int vw : {lanes, lanes / 2}) {
                     Parameters items = tile({{"channel_width", cw}, {"x_width", xw}});
                     if (vw != lanes) items.set("vector_width", std::to_string(vw));
-                    hand.push_back(configuration(s, "pixels", items));
+                    if (s.patches || compiled_stride) hand.push_back(configuration(s, "pixels", items));
+                    if (!s.patches) hand.push_back(configuration(s, "pixels", items.set("phases", "staged")));
                 }
             }
         }
