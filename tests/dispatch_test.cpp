@@ -201,6 +201,25 @@ TEST(Dispatch, FewOutputChannelsStageColumnPhasesOnlyAtARuntimeStride) {
     EXPECT_EQ(untuned_plan("mb1ic3ih97oc5kh4sh3", isa).schedule, Schedule::direct_pixels_staged_phases);
 }
 
+// An unpadded 1x1 layer of stride 2 reads its input in place. Its 14-pixel
+// rows split into two row tiles of 7 pixels at AVX-512, exactly; at AVX2,
+// whose tiles hold 6 pixels (tile_shape.h), into three, 18 pixels a row
+// (1.29x the output), where flat tiles of 6 run along the 196 pixels and
+// compute 198 (1.01x). A 28-pixel row takes 5 tiles of 6, 30 pixels
+// (1.07x): too little waste to leave the row tiles.
+TEST(Dispatch, InPlaceRowTilesThatWastePixelsGiveWayToFlatTiles) {
+    const char *fourteen = "mb1ic64ih28oc64oh14kh1sh2", *twenty_eight = "mb1ic64ih56oc64oh28kh1sh2";
+    if (!cpu_supports(Isa::avx2)) GTEST_SKIP() << "CPU lacks avx2";
+    const stridetune::Plan at_avx2 = untuned_plan(fourteen, Isa::avx2);
+    EXPECT_EQ(at_avx2.schedule, Schedule::direct_in_place_channel_blocks);
+    EXPECT_THAT(at_avx2.reason, HasSubstr("row tiles compute 1.29 outputs an output asked, flat tiles 1.01"));
+    EXPECT_EQ(untuned_plan(twenty_eight, Isa::avx2).schedule, Schedule::direct_in_place);
+    if (cpu_supports(Isa::avx512)) {
+        EXPECT_EQ(untuned_plan(fourteen, Isa::avx512).schedule, Schedule::direct_in_place);
+        EXPECT_EQ(untuned_plan(twenty_eight, Isa::avx512).schedule, Schedule::direct_in_place);
+    }
+}
+
 TEST(Dispatch, DefaultRunsAtTheDetectedLevel) {
     if (env_value("STRIDETUNE_MAX_ISA")) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is set";
     EXPECT_EQ(stridetune::max_isa(), stridetune::detected_isa());

@@ -121,7 +121,9 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
         }
     }
     // Read in place (padding=none), where nothing is padded: one address
-    // register a pixel, so at most 8 pixels a row of the tile.
+    // register a pixel, so at most 8 pixels a row of the tile. One-row tiles
+    // go with tiles or blocks of channels outermost, and flat with blocks
+    // outermost (along the image's pixels, across its rows).
     if (unpadded(p.params)) {
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
             for (int rows = 1; rows <= 2; rows++) {
@@ -135,6 +137,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                             items.set("outer", outer);
                             hand.push_back(configuration(strategies[0], "channels", items));
                         }
+                        items.set("outer", "channels").set("pixel_order", "flat");
+                        hand.push_back(configuration(strategies[0], "channels", items));
                     }
                 }
             }
