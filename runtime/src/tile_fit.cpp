@@ -100,16 +100,16 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const double steps = double(p.c) * p.fw * filter_rows_run(p, skips_padding_rows(tile, flat));
     const double tiles = double(p.n) * row_tiles * column_tiles * blocks;
     const double compute = tiles * steps * cycles_a_step(tile);
-    // The padded input is staged a vector a cycle, of channels or, with an
-    // image's few channels, of pixels (schedules/direct.cpp): the whole image
-    // once (staged=image), or by each task the rows its tiles read, again
-    // for every block where blocks are outermost.
     // A flat output's blocks of channels split its row into runs of tiles
     // (register_tile.cpp), lest they be its only tasks.
     const int64_t block_runs =
         flat && outer == "channels"
             ? ceil_div(column_tiles, tiles_a_task(column_tiles, p.n * column_tiles * blocks, block_tasks_at_least))
             : 1;
+    // The padded input is staged a vector a cycle, of channels or, with an
+    // image's few channels, of pixels (schedules/direct.cpp): the whole image
+    // once (staged=image), or by each task the rows its tiles read, again
+    // for every block where blocks are outermost.
     const double tasks = double(p.n) * row_tiles * (outer == "tiles" ? column_tiles : 1) *
                          (outer == "channels" ? blocks * block_runs : 1);
     const bool whole_image = kernel_parameters.get("staged") == "image";
