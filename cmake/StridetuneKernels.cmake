@@ -12,7 +12,7 @@ set(STRIDETUNE_TARGET_avx512 x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fm
 # The "stridetune_tuning" format of the tuning files this build reads and writes.
 set(STRIDETUNE_TUNING_FORMAT 1)
 
-# The generators set it (generators/autoscheduler_environment.cpp): a
+# The generators set it (generators/halide_environment.cpp): a
 # setting of the library's build, not of a consumer's.
 set(STRIDETUNE_ADAMS2019_BEAM_SIZE 1 CACHE STRING "Beam size of Adams2019's search (its default is 32)")
 set(STRIDETUNE_AUTOSCHEDULER_MACHINE_PARAMS "2,16777216,40" CACHE STRING

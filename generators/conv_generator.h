@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "Halide.h"
-#include "autoscheduler_environment.h"
+#include "halide_environment.h"
 #include "jit_bindings.h"
 #include "problem_estimates.h"
 #include "strided_conv.h"
@@ -62,6 +62,7 @@ public:
     Output<FloatBuffer> output{"output", 4};  // (k, x, y, n)
 
     void generate() {
+        set_codegen_environment();
         if (this->get_auto_schedule()) set_autoscheduler_environment();
         // Any element stride is accepted, so a strided view (a crop, an
         // as_strided array) runs in place.

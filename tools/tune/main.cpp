@@ -19,7 +19,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "autoscheduler_environment.h"
+#include "halide_environment.h"
 #include "stridetune/build_settings.h"
 #include "stridetune/descriptor.h"
 #include "stridetune/error.h"
@@ -226,6 +226,7 @@ int main(int argc, char **argv) {
         // Parallel loops run on the library's pool (jit_kernel.cpp).
         detail::set_pool_threads(threads);
         // Before the first pipeline is lowered, as the build's generators do.
+        set_codegen_environment();
         set_autoscheduler_environment();
         if (options.autoschedulers) {
             Halide::load_plugin(build_settings::adams2019_plugin);
