@@ -13,12 +13,18 @@
 
 namespace stridetune::tune {
 
+// Relative difference below which two medians are one time: the tolerance
+// the tuner's pick is held to against an exhaustive search
+// (tools/check-tuner-search.sh, docs/tuning.md).
+inline constexpr double measurement_noise = 0.03;
+
+// Whether a median of `ms` is, within noise, as fast as `best_ms`.
+inline bool within_noise(double ms, double best_ms) {
+    return ms <= best_ms * (1 + measurement_noise);
+}
+
 class EarlyStop {
 public:
-    // Relative difference below which two screening medians are one time:
-    // the tolerance the tuner's pick is held to against an exhaustive search
-    // (tools/check-tuner-search.sh, docs/tuning.md).
-    static constexpr double noise = 0.03;
     // Local-search candidates in a row that do not improve on the best.
     static constexpr size_t patience = 4;
 
