@@ -286,7 +286,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
             alive.erase(alive.begin() + long(i));
         }
     };
-    // Successive halving: the faster half gets five more runs, while the
+    // Successive halving: the faster half gets five more samples, while the
     // time the next round needs is left (keeping a third of it for the final).
     while (alive.size() > finalists + has_control && !interrupted) {
         double round_ms = 0;
@@ -300,7 +300,7 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
         report("halving", tried);
     }
     keep_fastest(finalists);
-    // The finalists, interleaved: one run each per round, fresh samples.
+    // The finalists, interleaved: one sample each per round, fresh ones.
     for (Measured &m : alive) m.ms.clear();
     for (int round = 0; round < 11 && !interrupted; round++) {
         if (round >= 3 && left() <= 0) break;
