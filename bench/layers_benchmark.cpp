@@ -12,7 +12,9 @@
 // the timed loop, as oneDNN's primitive reorders its weights once and
 // XNNPACK's operator packs them at creation. The stridetune:convolve row
 // times the one-shot stridetune::convolve() (default options: the
-// dispatcher's pick), which chooses and packs on every call.
+// dispatcher's pick), which chooses and packs on every call. On a tuned
+// problem, the stridetune:untuned row times the dispatcher's own pick
+// (Options::ignore_tuning).
 //
 // usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
 //                          [--threads N] [--every-isa] [--grain] [Google Benchmark flags]
@@ -57,9 +59,10 @@ struct Competitor {
 };
 
 // The dispatcher's label says whether the problem is tuned (report.py's tuned table).
+constexpr const char *tuned_label = " (tuned: ";
 std::string plan_label(const stridetune::Plan &plan) {
     const bool tuned = plan.reason.rfind("tuned", 0) == 0;
-    return plan.kernel + (tuned ? " (tuned: " + plan.variant + ")" : "");
+    return plan.kernel + (tuned ? tuned_label + plan.variant + ")" : "");
 }
 
 std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa, bool grain) {
@@ -91,6 +94,14 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa, 
         }
     }
     add("stridetune:dispatcher", {});
+    // Where the problem is tuned, the dispatcher's own pick beside the tuned
+    // one: what tuning gains, and how the untuned path does (report.py).
+    if (!out.empty() && out.back().name == "stridetune:dispatcher" &&
+        out.back().details.find(tuned_label) != std::string::npos) {
+        stridetune::Options untuned;
+        untuned.ignore_tuning = true;
+        add("stridetune:untuned", untuned);
+    }
     if (grain) {
         for (const bool parallel : {false, true}) {
             stridetune::Options options;

@@ -10,10 +10,11 @@ this machine's FMA peak at that thread count for the best of stridetune, the mem
 problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDNN (above 1:
 stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
 Then Halide's autoschedulers planning for each shape, where the build has such kernels, the
-tuned problems' kernels against the best general-purpose ones, a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count, and per set (the problems' name prefix) the dispatcher and the best kernel against the best peer.
+tuned problems' kernels against the best general-purpose ones, a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count, and per set (the problems' name prefix) the dispatcher and the best kernel against the best peer, and the dispatcher's untuned pick against the best general-purpose kernel.
 stridetune's rows time run() of an operator created once; the stridetune:convolve row (the one-shot
-convolve(), every call choosing the kernel and packing the filter) is neither a candidate for the
-best kernel nor a peer, and is not shown. A problem run by the dispatcher alone (the minibatch rows
+convolve(), every call choosing the kernel and packing the filter) and the stridetune:untuned row
+(the dispatcher's own pick on a tuned problem) are neither candidates for the best kernel nor peers,
+and are not shown in the problems' rows. A problem run by the dispatcher alone (the minibatch rows
 of tools/run-benchmarks.sh) shows the dispatcher as its best. A problem's minibatch follows its name
 where it is not 1.
 """
@@ -32,6 +33,8 @@ DISPATCHER = "stridetune:dispatcher"
 # The one-shot convolve() (bench/layers_benchmark.cpp): the dispatcher's kernel plus choosing it and
 # packing the filter on every call; not a kernel of its own, so never "best stridetune".
 ONE_SHOT = "stridetune:convolve"
+# The dispatcher's own pick on a tuned problem (Options::ignore_tuning); elsewhere the dispatcher's row is it.
+UNTUNED = "stridetune:untuned"
 TUNED = "(tuned: "  # bench/layers_benchmark.cpp's dispatcher label on a tuned problem
 PER_SHAPE = "(estimate = this shape)"  # bench/estimate_variants.cpp's label suffix
 MS_PER_UNIT = {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}
@@ -64,11 +67,15 @@ class Problem:
         label = self.labels.get(DISPATCHER, "")
         return label.split(TUNED, 1)[1].rstrip(")") if TUNED in label else None
 
+    def untuned_ms(self):
+        """Median ms of the dispatcher's own pick, tuning aside; None if not run."""
+        return self.medians().get(UNTUNED if self.tuned_variant() else DISPATCHER)
+
     def best_stridetune(self, tuned=True):
         """(kernel, median ms) of stridetune's fastest general-purpose schedule, or of its tuned
         kernel (the dispatcher's run) if that is faster and `tuned`; None if none ran."""
         ours = {c.split(":", 1)[1]: t for c, t in self.medians().items()
-                if c.startswith("stridetune:") and c not in (DISPATCHER, ONE_SHOT)}
+                if c.startswith("stridetune:") and c not in (DISPATCHER, ONE_SHOT, UNTUNED)}
         if tuned and self.tuned_variant() and DISPATCHER in self.medians():
             ours[self.tuned_variant()] = self.medians()[DISPATCHER]
         if not ours and DISPATCHER in self.medians():
@@ -265,19 +272,23 @@ def geometric_mean(values):
 
 def set_table(sections):
     """Per set and thread count: the dispatcher against the best peer (the faster of oneDNN and
-    XNNPACK) and against stridetune's best kernel, geometric means over the set's problems."""
+    XNNPACK) and against stridetune's best kernel, geometric means over the set's problems; and the
+    dispatcher's own pick, tuning aside, against the best general-purpose kernel."""
     header = ("| set | threads | problems | dispatcher vs best peer | best kernel vs best peer | "
-              "dispatcher vs best kernel | worst dispatcher vs best kernel |")
+              "dispatcher vs best kernel | worst dispatcher vs best kernel | untuned pick vs best built-in kernel "
+              "| worst untuned |")
     lines = ["Per set: geometric means of the dispatcher's and stridetune's best kernel's speed against the "
              "best peer (the faster of oneDNN and XNNPACK on each problem), and of the dispatcher's against "
-             "the best kernel (above 1x: the first faster; — where a run has no such rows).", "", header,
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "the best kernel; the untuned pick is the dispatcher's own choice without any tuning file "
+             "(Options::ignore_tuning), against the best general-purpose kernel (above 1x: the first faster; "
+             "— where a run has no such rows).", "", header,
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for threads, problems in sections.items():
         by_set = defaultdict(list)
         for p in problems.values():
             by_set[set_name(p)].append(p)
         for name, members in by_set.items():
-            dispatcher_peer, best_peer, dispatcher_best = [], [], []
+            dispatcher_peer, best_peer, dispatcher_best, untuned_best = [], [], [], []
             for p in members:
                 m = p.medians()
                 peers = [m[c] for c in ("onednn", "xnnpack") if m.get(c)]
@@ -289,9 +300,14 @@ def set_table(sections):
                     best_peer.append(min(peers) / best[1])
                 if dispatcher and best and best[0] != "dispatcher":
                     dispatcher_best.append(best[1] / dispatcher)
+                built_in, untuned = p.best_stridetune(tuned=False), p.untuned_ms()
+                if untuned and built_in and built_in[0] != "dispatcher":
+                    untuned_best.append(built_in[1] / untuned)
             cells = [name, str(threads), str(len(members))]
             cells += [f"{g:.2f}x" if g else "—" for g in map(geometric_mean, (dispatcher_peer, best_peer, dispatcher_best))]
             cells.append(f"{min(dispatcher_best):.2f}x" if dispatcher_best else "—")
+            cells.append(f"{geometric_mean(untuned_best):.2f}x" if untuned_best else "—")
+            cells.append(f"{min(untuned_best):.2f}x" if untuned_best else "—")
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

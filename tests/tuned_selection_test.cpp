@@ -169,6 +169,18 @@ TEST(TunedSelection, ExplicitOptionsWinOverTuning) {
     EXPECT_EQ(plan_small(options).variant, "direct_pixels");
 }
 
+TEST(TunedSelection, IgnoringTuningGivesTheDispatchersOwnPick) {
+    const std::string heuristic = plan_small().variant;
+    register_tuned(small_problem_key(), other_than_heuristic(), stridetune::cpu_identity(), this_halide());
+    stridetune::Options options;
+    options.ignore_tuning = true;
+    const stridetune::Plan plan = plan_small(options);
+    EXPECT_EQ(plan.variant, heuristic);
+    EXPECT_THAT(plan.reason, StartsWith("heuristic"));
+    EXPECT_THAT(plan.reason, HasSubstr("tuning ignored"));
+    EXPECT_THAT(plan_small().reason, StartsWith("tuned"));
+}
+
 // --- STRIDETUNE_TUNING_FILE: re-ranks the compiled kernels without a rebuild.
 
 // The file is removed when the test's process exits: the library reads it

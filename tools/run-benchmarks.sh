@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs the comparison benchmark (bench/layers_benchmark.cpp) on the shipped
-# problem sets on every core, and on one thread too (the seed and ResNet-50
-# whole, the other sets the dispatcher and the peers alone),
-# then regenerates the performance section of docs/performance.md and the
+# problem sets on every core and on one thread, every kernel's row each time
+# (how the dispatcher's pick compares with the best kernel depends on the
+# threads), then regenerates the performance section of docs/performance.md and the
 # plot docs/layers.png from its output (bench/report.py). Last, the per-call
 # overhead benchmark (bench/operator_overhead_benchmark.cpp) on every core and
 # on one thread, its JSON kept beside the others (not an input of report.py).
 # ResNet-50 runs at minibatch 8 and 32 too, and capped at AVX2, the dispatcher
 # and the peers alone.
-# About 35 minutes on the 2-core development machine.
+# About 50 minutes on the 2-core development machine.
 # Arguments: shape sets of bench/shapes to run (default: the sets below), e.g. seed resnet_50.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,6 @@ cmake --build build --target stridetune_layers stridetune_operator_overhead > /d
 
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(seed resnet_50 mobilenet vgg_11 tails dilated regression_padding)
-one_thread_sets=(seed resnet_50)
 out=build/bench-results
 mkdir -p "$out" docs
 results=()
@@ -50,24 +49,18 @@ cores=$(nproc)
 for set in "${sets[@]}"; do
   run "$set" "$cores" --benchmark_min_time="$(min_time "$set")"
 done
-# On 1 thread: the seed and ResNet-50 whole (the naive loop is
-# single-threaded anyway: its every-core row stands), the other sets the
-# dispatcher against the peers alone, for report.py's per-set table (every
-# kernel's row would double the run's time).
+# On 1 thread (the naive loop is single-threaded anyway: its every-core row
+# stands).
 if [ "$cores" -gt 1 ]; then
   for set in "${sets[@]}"; do
-    if [[ " ${one_thread_sets[*]} " == *" $set "* ]]; then
-      run "$set" 1 --benchmark_min_time=0.1 --benchmark_filter=-/naive/
-    else
-      run "$set" 1 --benchmark_min_time="$(min_time "$set")" --benchmark_filter='dispatcher|onednn|xnnpack'
-    fi
+    run "$set" 1 --benchmark_min_time="$(min_time "$set")" --benchmark_filter=-/naive/
   done
 fi
 # Batching users: ResNet-50 at minibatch 8 and 32, the dispatcher against
 # the peers alone (every schedule's row would take 20 minutes more).
 if [[ " ${sets[*]} " == *" resnet_50 "* ]]; then
   for batch in 8 32; do
-    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|onednn|xnnpack'
+    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|untuned|onednn|xnnpack'
   done
 fi
 # At AVX2, where many users' CPUs stop: ResNet-50 with stridetune capped by
@@ -76,7 +69,7 @@ fi
 avx2_results=()
 if [[ " ${sets[*]} " == *" resnet_50 "* ]] && grep -qw avx2 /proc/cpuinfo; then
   run_name=resnet_50-avx2 STRIDETUNE_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \
-      run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|onednn'
+      run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|untuned|onednn'
   avx2_results+=("${results[-1]}")
   unset 'results[-1]'
 fi

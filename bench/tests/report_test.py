@@ -5,7 +5,8 @@ report_fixture_2_threads.json: a 2-thread run (FMA peak 400 GFLOP/s, 20 GB/s), p
 (2e8 FLOPs, 4e6 bytes) with repetitions, a run in microseconds, an aggregate row and a failed row to
 ignore, a kernel planned for the shape; problem fixture:b (1e8 FLOPs). report_fixture_1_thread.json: a
 1-thread run (peak 200 GFLOP/s, 10 GB/s) of fixture:a. report_fixture_tuned.json: a 2-thread run of
-fixture:c, whose dispatcher ran a tuned kernel (1.5 ms) faster than the general-purpose one (2.0 ms).
+fixture:c, whose dispatcher ran a tuned kernel (1.5 ms) faster than the general-purpose one (2.0 ms),
+and whose untuned row (the dispatcher's own pick) ran 2.5 ms (median of 2.4, 2.6, 2.5).
 The expected cells are worked out by hand.
 usage: report_test.py [unittest flags]
 """
@@ -83,9 +84,11 @@ class ReportTest(unittest.TestCase):
     def test_per_set(self):
         # 2 threads: fixture:a's dispatcher 1.1 ms against oneDNN 0.5 (XNNPACK failed) and its best kernel
         # 1.0; fixture:b has no dispatcher row, its best kernel 0.25 against oneDNN 0.5. Best kernel vs
-        # peer: geomean(0.5, 2.0) = 1.0. 1 thread: fixture:a alone, no dispatcher, 2.0 against 1.0.
-        self.assertEqual(self.row("| fixture | 2 |"), "| fixture | 2 | 2 | 0.45x | 1.00x | 0.91x | 0.91x |")
-        self.assertEqual(self.row("| fixture | 1 |"), "| fixture | 1 | 1 | — | 0.50x | — | — |")
+        # peer: geomean(0.5, 2.0) = 1.0. Untuned, the dispatcher is its own pick: 1.0 / 1.1 again.
+        # 1 thread: fixture:a alone, no dispatcher, 2.0 against 1.0.
+        self.assertEqual(self.row("| fixture | 2 |"),
+                         "| fixture | 2 | 2 | 0.45x | 1.00x | 0.91x | 0.91x | 0.91x | 0.91x |")
+        self.assertEqual(self.row("| fixture | 1 |"), "| fixture | 1 | 1 | — | 0.50x | — | — | — | — |")
 
     def test_tuned_kernel(self):
         result = report(TUNED)
@@ -95,6 +98,9 @@ class ReportTest(unittest.TestCase):
         # against the best general-purpose kernel: 2.0 / 1.5.
         self.assertIn("| fixture:c | tuned_direct_abc | 1.500 | 133.3 | 33% | 1.500 |", result.stdout)
         self.assertIn("| fixture:c | 2 | tuned_direct_abc | 1.500 | direct_channels | 2.000 | 1.33x |", lines)
+        # The untuned row is no kernel of its own; per set, the tuned dispatcher against the tuned kernel
+        # (1.5 / 1.5) and the untuned pick against the best general-purpose kernel: 2.0 / 2.5; oneDNN 1.0.
+        self.assertIn("| fixture | 2 | 1 | 0.67x | 0.67x | 1.00x | 1.00x | 0.80x | 0.80x |", lines)
 
     def test_minibatch_rows_of_the_dispatcher_alone(self):
         # fixture:c at minibatch 8, its general-purpose row and its tuned label removed: the dispatcher

@@ -102,7 +102,8 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     if (options.schedule) return take_or_fail(best_kernel(*options.schedule, isa), "requested");
     // A tuned kernel may not fit the tensors (an autoscheduled winner
     // planned for another size): the next one ranked, or the heuristic.
-    const TunedLookup tuned = tuned_kernels(problem.key(), isa);
+    const TunedLookup tuned = options.ignore_tuning ? TunedLookup{{}, "tuning ignored (Options::ignore_tuning)"}
+                                                    : tuned_kernels(problem.key(), isa);
     std::string refusals;
     for (const TunedCandidate &c : tuned.ranked) {
         if (take(*c.kernel, c.reason + refusals).empty()) {

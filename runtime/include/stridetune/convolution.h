@@ -27,6 +27,10 @@ struct Options {
     // default: the library decides from the work and the pool's measured
     // cost (or the tuner's measurement).
     std::optional<bool> parallel;
+    // The dispatcher's own pick, as on a CPU or problem nobody tuned: the
+    // compiled-in tuning and STRIDETUNE_TUNING_FILE are not consulted. For
+    // measuring what tuning gains (the benchmark's stridetune:untuned row).
+    bool ignore_tuning = false;
 };
 
 // The kernel an operator (or a call) runs.
