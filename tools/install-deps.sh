@@ -18,6 +18,8 @@ if [ "${1:-}" = "--peers" ]; then
   packages+=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libopenblas-dev)
   # The report and the numpy comparison (bench/*.py) run on Debian's python3.
   packages+=(python3-matplotlib python3-numpy python3-torch)
+  # Fitting and checking dispatch models on the benchmark's times (tools/dispatch-model).
+  packages+=(python3-sklearn)
 fi
 
 missing=()

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh --peers
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build build --target stridetune_layers stridetune_operator_overhead > /dev/null
+cmake --build build --target stridetune_layers stridetune_operator_overhead stridetune-dispatch-inputs > /dev/null
 
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(seed resnet_50 mobilenet vgg_11 tails dilated regression_padding)
@@ -79,6 +79,19 @@ if [ ${#avx2_results[@]} -gt 0 ]; then
   tools/update-doc-section.py docs/performance.md performance-avx2 -- \
       /usr/bin/python3 bench/report.py "${avx2_results[@]}"
 fi
+
+# The dispatcher's untuned pick against dispatch models fitted on the other
+# groups of problems (tools/dispatch-model/evaluate.py), on this run's times.
+inputs=()
+for set in "${sets[@]}"; do
+  mb=1
+  [ "$set" = seed ] && mb=0
+  build/tools/dispatch-model/stridetune-dispatch-inputs --shapes "bench/shapes/$set.txt" --mb "$mb" \
+      --threads 1 "$cores" > "$out/dispatch-inputs-$set.jsonl"
+  inputs+=(--inputs "$out/dispatch-inputs-$set.jsonl")
+done
+tools/update-doc-section.py docs/design.md dispatch-model -- \
+    /usr/bin/python3 tools/dispatch-model/evaluate.py "${inputs[@]}" "${results[@]}"
 
 # The overhead of a call on tiny problems: every core, and 1 thread. Its rows
 # are not stridetune_layers' (report.py would refuse them): kept apart from

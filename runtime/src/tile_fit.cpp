@@ -121,7 +121,9 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
         double(staged_floats(input_span<int64_t>(output_columns, p.params.stride_w, p.fw, p.params.dilation_w), p.c,
                              tile.vector_width)) /
         tile.vector_width);
-    const double staging = staged_rows * staged_vectors;
+    // A tile that reads the input in place (padding=none) stages nothing.
+    const bool in_place = kernel_parameters.get("padding") == "none";
+    const double staging = in_place ? 0 : staged_rows * staged_vectors;
     const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
     const std::string shape = std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +
                               std::to_string(tile.channels()) + " channels";
@@ -134,7 +136,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
         const int64_t band_units = ceil_div(units, std::min<int64_t>(threads, units));
         const int64_t band_rows = std::min<int64_t>(
             p.oh, flat ? ceil_div(band_units * tile.pixels(), p.ow) + 1 : band_units * tile.rows);
-        const double band_staging = double(p.n) * input_rows(p, band_rows) * staged_vectors;
+        const double band_staging = in_place ? 0 : double(p.n) * input_rows(p, band_rows) * staged_vectors;
         return {compute * double(band_units) / double(units) + band_staging, computed, shape};
     }
     // The busiest of `threads` threads runs ceil(tasks / threads) of them.

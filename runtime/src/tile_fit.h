@@ -21,7 +21,8 @@ struct TileFit {
 };
 
 // The fit of the tile that `kernel_parameters` build at `isa` (a
-// channel-lane tile over the staged padded input, stridetune/tile_shape.h),
+// channel-lane tile over the staged padded input or, with padding=none,
+// over the input in place, stridetune/tile_shape.h),
 // the problem run on `threads` threads.
 TileFit tile_fit(const Problem &problem, const Parameters &kernel_parameters, Isa isa, int threads);
 
