@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "geometry_cases.h"
 #include "jit_kernel.h"
 #include "reference.h"
+#include "search_space.h"
 #include "stridetune/descriptor.h"
 #include "stridetune/kernel_geometry.h"
 #include "stridetune/parameters.h"
@@ -131,6 +133,43 @@ TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
     Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
     stridetune::tune::FilterPacker packer(sse41());
     EXPECT_THROW(kernel.run(kernel.with_packed_filter(args, filter, packer), output), Halide::RuntimeError);
+}
+
+// The in-place tiles (padding=none) the search lists for a problem: none
+// where it is padded, and those its output holds where it is not; each
+// listed one runs it, and one left out, wider than the output, fails.
+TEST(TunerSearchSpace, ListsTheInPlaceTilesThatRunTheProblem) {
+    const auto in_place = [](const char *descriptor) {
+        const stridetune::ConvDescriptor k = stridetune::kernel_problem(stridetune::parse_descriptor(descriptor));
+        std::vector<Configuration> listed;
+        for (const Configuration &c : stridetune::tune::candidate_configurations(k, stridetune::Isa::sse41)) {
+            if (c.parameters.get("padding") == "none") listed.push_back(c);
+        }
+        return listed;
+    };
+    EXPECT_TRUE(in_place("mb1ic8ih5iw5oc8kh3kw3sh1sw1ph1pw1").empty());
+    const GeometryCase narrow{"mb1ic8ih5iw5oc8kh3kw3sh1sw1ph0pw0", 1, 1, 1, 1, 1};
+    const std::vector<Configuration> listed = in_place(narrow.descriptor);
+    EXPECT_FALSE(listed.empty());
+    for (const Configuration &c : listed) {
+        SCOPED_TRACE(c.to_string());
+        expect_candidate_runs_geometry(c.to_string().c_str(), narrow);
+    }
+
+    const stridetune::ConvDescriptor d = stridetune::parse_descriptor(narrow.descriptor);
+    JitKernel wide(stridetune::tune::jit_configuration(
+                       Configuration::parse("direct lanes=channels outer=tiles padding=none x_width=7"), d),
+                   sse41());
+    stridetune::JitArguments args;
+    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+    Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+    args.input.fill(1.f);
+    filter.fill(1.f);
+    args.stride_x = args.stride_y = 1;
+    args.out_width = int(d.ow);
+    Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+    stridetune::tune::FilterPacker packer(sse41());
+    EXPECT_THROW(wide.run(wide.with_packed_filter(args, filter, packer), output), Halide::RuntimeError);
 }
 
 }  // namespace

@@ -52,6 +52,18 @@ Configuration with_derived_tile(Configuration c, Isa isa) {
     return c;
 }
 
+// Whether a tile that reads the input in place (padding=none) can run `p`:
+// it reads no padding, and the output holds a whole tile, rows and pixels
+// (a flat tile's run along the image's pixels), as the runtime's bounds
+// query requires. Any other tile can. A candidate that cannot would be
+// compiled, seconds of the budget, only to fail.
+bool runs_in_place(const Configuration &c, const ConvDescriptor &p, Isa isa) {
+    if (c.parameters.get("padding") != "none") return true;
+    const TileShape shape = tile_shape(c.parameters, isa);
+    const int64_t width = takes_flat_output(c.parameters) ? p.oh * p.ow : p.ow;
+    return unpadded(p.params) && shape.rows <= p.oh && shape.pixels() <= width;
+}
+
 }  // namespace
 
 Configuration builtin_configuration(const BuiltinKernel &kernel) {
@@ -149,6 +161,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     std::vector<Configuration> all;
     std::vector<Configuration> built;
     for (const Configuration &c : hand) {
+        if (!runs_in_place(c, p, isa)) continue;
         const Configuration kernel = with_derived_tile(c, isa);
         if (std::find(built.begin(), built.end(), kernel) != built.end()) continue;
         built.push_back(kernel);

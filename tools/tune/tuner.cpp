@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "cpu_caches.h"
 #include "dispatch.h"
@@ -136,17 +137,49 @@ JitKernel *Tuner::kernel(const Configuration &configuration, const ConvDescripto
         return it->second.get();
     }
     if (failed_.count(key)) return nullptr;
-    const auto start = Clock::now();
-    try {
-        JitKernel *k = (compiled_[key] = std::make_unique<JitKernel>(c, target_)).get();
-        compile_seconds_ += seconds_since(start);
-        k->set_bands(bands);
-        return k;
-    } catch (const std::exception &e) {
-        compiled_.erase(key);
-        failed_[key] = e.what();
-        std::fprintf(stderr, "  dropped %s: does not compile: %s\n", key.c_str(), e.what());
-        return nullptr;
+    compile_together({configuration}, problem);
+    return kernel(configuration, problem);
+}
+
+void Tuner::compile_together(const std::vector<Configuration> &configurations, const ConvDescriptor &problem) {
+    struct Compile {
+        Configuration configuration;
+        std::string key;
+        std::unique_ptr<JitKernel> kernel;
+        std::string error;
+        double seconds = 0;
+    };
+    std::vector<Compile> compiles;
+    for (const Configuration &c : configurations) {
+        Compile compile{jit_configuration(c, problem), "", nullptr, "", 0};
+        compile.key = compile.configuration.to_string();
+        const bool known = compiled_.count(compile.key) || failed_.count(compile.key) ||
+                           std::any_of(compiles.begin(), compiles.end(),
+                                       [&](const Compile &other) { return other.key == compile.key; });
+        if (!known && int(compiles.size()) < std::max(1, options_.threads)) compiles.push_back(std::move(compile));
+    }
+    // Halide compiles pipelines that share no IR on separate threads safely.
+    const auto run = [this](Compile *compile) {
+        const auto start = Clock::now();
+        try {
+            compile->kernel = std::make_unique<JitKernel>(compile->configuration, target_);
+        } catch (const std::exception &e) {
+            compile->error = e.what();
+        }
+        compile->seconds = seconds_since(start);
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < compiles.size(); i++) threads.emplace_back(run, &compiles[i]);
+    if (!compiles.empty()) run(&compiles[0]);
+    for (std::thread &t : threads) t.join();
+    for (Compile &compile : compiles) {
+        if (compile.kernel) {
+            compiled_[compile.key] = std::move(compile.kernel);
+            compile_seconds_ += compile.seconds;
+        } else {
+            failed_[compile.key] = compile.error;
+            std::fprintf(stderr, "  dropped %s: does not compile: %s\n", compile.key.c_str(), compile.error.c_str());
+        }
     }
 }
 
@@ -240,6 +273,16 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
             continue;
         }
         tried++;
+        // With the next candidates not compiled yet (the general-purpose
+        // kernels apart from the rest, which are reordered after them).
+        if (!is_compiled(c, problem)) {
+            std::vector<Configuration> together{c};
+            for (size_t j = i + 1; j < (i < general ? general : candidates.size()); j++) {
+                if (!is_compiled(candidates[j], problem)) together.push_back(candidates[j]);
+                if (int(together.size()) == options_.threads) break;
+            }
+            compile_together(together, problem);
+        }
         JitKernel *k = kernel(c, problem);
         if (!k) continue;
         Measured m{c, k};

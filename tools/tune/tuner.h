@@ -3,7 +3,8 @@
 // where tuning would not beat it, early_stop.h), keep the faster half while
 // time allows (successive halving), then re-measure the finalists
 // interleaved so that the machine's drift hits them alike. Compiled
-// candidates are kept across problems.
+// candidates are kept across problems; candidates are compiled a few at a
+// time, one a core, since compiling takes most of the budget.
 #pragma once
 
 #include <atomic>
@@ -55,6 +56,10 @@ private:
     // The configuration compiled as jit_configuration() says, or null (and
     // the reason logged once) if it does not compile.
     JitKernel *kernel(const Configuration &c, const ConvDescriptor &problem);
+    // Compiles those of `configurations` not compiled or failed yet side by
+    // side, a thread each (at most options_.threads of them), so that
+    // kernel() finds them. Nothing is timed meanwhile.
+    void compile_together(const std::vector<Configuration> &configurations, const ConvDescriptor &problem);
     bool is_compiled(const Configuration &c, const ConvDescriptor &problem) const;
     // The mean time a compile has taken so far.
     double compile_seconds() const;
