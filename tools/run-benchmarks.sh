@@ -25,7 +25,10 @@ results=()
 # run SET THREADS [flags]: one stridetune_layers process, its JSON added to
 # results, as $out/NAME-THREADS.json (NAME: $run_name, else SET). The seed
 # keeps its own minibatch (64); network layers run at minibatch 1, or at
-# $minibatch where that is set.
+# $minibatch where that is set. The repetitions of every row run in random
+# order, so that a shared host's slow phases hit every row alike: in order,
+# two rows of one kernel measured up to 1.8x apart (ResNet-50's
+# res2a_branch2a, AMD Zen 5, 2 threads).
 run() {
   local set=$1 threads=$2
   shift 2
@@ -34,7 +37,8 @@ run() {
   [ -n "${minibatch:-}" ] && name=$set-mb$mb
   echo "run-benchmarks: $name, $threads thread(s)" >&2
   tools/peer-env build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" --threads "$threads" \
-      --benchmark_repetitions=3 --benchmark_out="$out/$name-$threads.json" --benchmark_out_format=json \
+      --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
+      --benchmark_out="$out/$name-$threads.json" --benchmark_out_format=json \
       "$@" > /dev/null
   results+=("$out/$name-$threads.json")
 }
