@@ -69,6 +69,21 @@ void expect_candidate_runs_geometry(const char *candidate, const GeometryCase &c
     EXPECT_EQ(first_mismatch(output.data(), expected), "");
 }
 
+// `kernel` run on `d`'s tensors, all ones, given strides `stride_x` and
+// `stride_y`: throws Halide::RuntimeError where the kernel refuses them.
+void run_on_ones(JitKernel &kernel, const stridetune::ConvDescriptor &d, int stride_x, int stride_y) {
+    stridetune::JitArguments args;
+    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
+    Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+    args.input.fill(1.f);
+    filter.fill(1.f);
+    args.stride_x = stride_x, args.stride_y = stride_y;
+    args.out_width = int(d.ow);
+    Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
+    stridetune::tune::FilterPacker packer(sse41());
+    kernel.run(kernel.with_packed_filter(args, filter, packer), output);
+}
+
 class TunerGeometry : public testing::TestWithParam<GeometryCase> {};
 
 TEST_P(TunerGeometry, CompilesTheBranchTheLibraryRuns) {
@@ -124,15 +139,7 @@ TEST(TunerGeometry, AStrideCandidateRefusesOtherGeometry) {
     Configuration c = Configuration::parse("direct lanes=channels");
     c.parameters.set("only_stride", "2");
     JitKernel kernel(c, sse41());
-    stridetune::JitArguments args;
-    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
-    Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
-    args.input.fill(1.f);
-    filter.fill(1.f);
-    args.stride_x = 1, args.stride_y = 2;
-    Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
-    stridetune::tune::FilterPacker packer(sse41());
-    EXPECT_THROW(kernel.run(kernel.with_packed_filter(args, filter, packer), output), Halide::RuntimeError);
+    EXPECT_THROW(run_on_ones(kernel, d, 1, 2), Halide::RuntimeError);
 }
 
 // The in-place tiles (padding=none) the search lists for a problem: none
@@ -160,16 +167,7 @@ TEST(TunerSearchSpace, ListsTheInPlaceTilesThatRunTheProblem) {
     JitKernel wide(stridetune::tune::jit_configuration(
                        Configuration::parse("direct lanes=channels outer=tiles padding=none x_width=7"), d),
                    sse41());
-    stridetune::JitArguments args;
-    args.input = Halide::Buffer<float>(int(d.ic), int(d.iw), int(d.ih), int(d.mb));
-    Halide::Buffer<float> filter(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
-    args.input.fill(1.f);
-    filter.fill(1.f);
-    args.stride_x = args.stride_y = 1;
-    args.out_width = int(d.ow);
-    Halide::Buffer<float> output(int(d.oc), int(d.ow), int(d.oh), int(d.mb));
-    stridetune::tune::FilterPacker packer(sse41());
-    EXPECT_THROW(wide.run(wide.with_packed_filter(args, filter, packer), output), Halide::RuntimeError);
+    EXPECT_THROW(run_on_ones(wide, d, 1, 1), Halide::RuntimeError);
 }
 
 }  // namespace

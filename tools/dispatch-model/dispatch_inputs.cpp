@@ -1,6 +1,6 @@
 // stridetune-dispatch-inputs: what the dispatcher knows of each problem, for
 // fitting and checking its model against benchmark runs
-// (tools/dispatch-model/fit.py): per problem and thread count, the
+// (tools/dispatch-model/evaluate.py): per problem and thread count, the
 // dispatcher's untuned pick and, for every built-in kernel at the CPU's ISA
 // level, whether it can run the problem and the model's terms for it.
 // One JSON object a line.

@@ -155,8 +155,8 @@ def main():
     for group, threads in sorted({(g, t) for _, g, t in speed}):
         row = [speed[(name, group, threads)] for name in models]
         print(f"| {group} | {threads} | {len(row[0])} | " + " | ".join(cell(v) for v in row) + " |")
-    overall = [" | ".join(cell([v for (n, _, _), vs in speed.items() if n == name for v in vs]) for name in models)]
-    print(f"| **all** | | {len(cases)} | " + overall[0] + " |")
+    overall = [cell([v for (n, _, _), vs in speed.items() if n == name for v in vs]) for name in models]
+    print(f"| **all** | | {len(cases)} | " + " | ".join(overall) + " |")
     return 0
 
 
