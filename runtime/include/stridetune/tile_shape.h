@@ -77,12 +77,22 @@ inline TileShape derive_tile_shape(TileShape tile, Isa isa) {
         if (tile.channel_width == 0) tile.channel_width = 5;
         // Accumulators: channel_width x x_width x rows vectors. Beside them
         // live the channel_width filter taps, broadcast once per reduction
-        // step, and one input vector, so
-        // channel_width * (x_width * rows + 1) + 1 <= registers: with the
-        // default 5 channels x 1 vector, 5 rows on AVX-512 (31 of 32), 2 rows
-        // on AVX2 and SSE4.1 (16 of 16).
+        // step, and the input vectors, so
+        // channel_width * (x_width * rows + 1) + input_registers <= registers.
+        // At AVX2 and SSE4.1 one input vector is live: with the default 5
+        // channels x 1 vector, 2 rows (16 of 16; 1 row ran 1.3-1.4x slower
+        // on the numpy answer's problem and a 3x3 stride-1 stem). At AVX-512
+        // LLVM loads the next row's vector while the current one's FMAs
+        // issue, and a stride-2 load permutes with an index vector, so
+        // 3 registers: 4 rows (28 of 32). At 5 rows (33 of 32) it spilled an
+        // accumulator and reloaded the index every reduction step: 1.1x
+        // slower on the numpy answer's problem (1 and 2 threads), 1.1x on an
+        // 8-channel stride-2 layer, 1.03-1.07x at stride 1 (AMD Zen 5).
+        const int input_registers = isa == Isa::avx512 ? 3 : 1;
         if (tile.x_width == 0) tile.x_width = 1;
-        if (tile.rows == 0) tile.rows = std::max(1, ((registers - 1) / tile.channel_width - 1) / tile.x_width);
+        if (tile.rows == 0) {
+            tile.rows = std::max(1, ((registers - input_registers) / tile.channel_width - 1) / tile.x_width);
+        }
     } else {
         if (tile.channel_width == 0) tile.channel_width = 2;
         if (tile.rows == 0) tile.rows = 1;
