@@ -201,6 +201,18 @@ TEST(Dispatch, FewOutputChannelsStageColumnPhasesOnlyAtARuntimeStride) {
     EXPECT_EQ(untuned_plan("mb1ic3ih97oc5kh4sh3", isa).schedule, Schedule::direct_pixels_staged_phases);
 }
 
+// A padded first layer of 3 channels stages its image once at AVX-512: to
+// 48 output channels in blocks of three vectors, which fill all their 48
+// lanes where blocks of two fill 48 of 64; to 32, in blocks of two.
+TEST(Dispatch, FirstLayersTakeBlocksOfThreeVectorsWhereTheyFillTheLanesBetter) {
+    if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
+    const stridetune::Plan to_48 = untuned_plan("mb1ic3ih64oc48kh5sh2ph2", Isa::avx512);
+    EXPECT_EQ(to_48.schedule, Schedule::direct_flat_three_vectors);
+    EXPECT_THAT(to_48.reason, HasSubstr("3 input channels; blocks of three vectors fill 100% of their lanes, of two 75%"));
+    const Schedule to_32 = untuned_plan("mb1ic3ih64oc32kh5sh2ph2", Isa::avx512).schedule;
+    EXPECT_THAT(to_32, AnyOf(Schedule::direct_staged_image, Schedule::direct_three_rows));
+}
+
 // An unpadded 1x1 layer of stride 2 reads its input in place. Its 14-pixel
 // rows split into two row tiles of 7 pixels at AVX-512, exactly; at AVX2,
 // whose tiles hold 6 pixels (tile_shape.h), into three, 18 pixels a row
