@@ -208,7 +208,8 @@ TEST(Dispatch, FirstLayersTakeBlocksOfThreeVectorsWhereTheyFillTheLanesBetter) {
     if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
     const stridetune::Plan to_48 = untuned_plan("mb1ic3ih64oc48kh5sh2ph2", Isa::avx512);
     EXPECT_EQ(to_48.schedule, Schedule::direct_flat_three_vectors);
-    EXPECT_THAT(to_48.reason, HasSubstr("3 input channels; blocks of three vectors fill 100% of their lanes, of two 75%"));
+    EXPECT_THAT(to_48.reason,
+                HasSubstr("3 input channels; blocks of three vectors fill 100% of their lanes, of two 75%"));
     const Schedule to_32 = untuned_plan("mb1ic3ih64oc32kh5sh2ph2", Isa::avx512).schedule;
     EXPECT_THAT(to_32, AnyOf(Schedule::direct_staged_image, Schedule::direct_three_rows));
 }

@@ -115,7 +115,7 @@ bool one_vector_holds_channels(const Problem &p, Isa isa, std::string &reason) {
     return p.k <= float_lanes(isa);
 }
 
-// `first` and `second` (a predicate on the channel block): both reasons.
+// Both `first` and `second` accept the problem; the reason gives both theirs.
 template<Predicate first, Predicate second>
 bool both(const Problem &p, Isa isa, std::string &reason) {
     std::string why_second;
