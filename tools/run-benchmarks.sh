@@ -28,7 +28,11 @@ results=()
 # $minibatch where that is set. The repetitions of every row run in random
 # order, so that a shared host's slow phases hit every row alike: in order,
 # two rows of one kernel measured up to 1.8x apart (ResNet-50's
-# res2a_branch2a, AMD Zen 5, 2 threads).
+# res2a_branch2a, AMD Zen 5, 2 threads). Nine short repetitions rather than
+# three long ones, in the same time: a median of three let a slow phase
+# through. On the dilated set's problems of a few microseconds, the
+# dispatcher's row and its own kernel's row stood 0.69x to 1.47x apart
+# with three, 0.87x to 1.06x with nine (AMD Zen 5, 2 threads).
 run() {
   local set=$1 threads=$2
   shift 2
@@ -37,16 +41,16 @@ run() {
   [ -n "${minibatch:-}" ] && name=$set-mb$mb
   echo "run-benchmarks: $name, $threads thread(s)" >&2
   tools/peer-env build/bench/stridetune_layers --shapes "bench/shapes/$set.txt" --mb "$mb" --threads "$threads" \
-      --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \
+      --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true \
       --benchmark_out="$out/$name-$threads.json" --benchmark_out_format=json \
       "$@" > /dev/null
   results+=("$out/$name-$threads.json")
 }
 
 # The seconds of one repetition of SET: tails' problems take microseconds,
-# 0.05 s is still thousands of calls, and halves the time of its 560 rows.
+# 0.017 s is still thousands of calls, and halves the time of its 560 rows.
 min_time() {
-  if [ "$1" = tails ]; then echo 0.05; else echo 0.1; fi
+  if [ "$1" = tails ]; then echo 0.017; else echo 0.033; fi
 }
 
 cores=$(nproc)
@@ -64,7 +68,7 @@ fi
 # the peers alone (every schedule's row would take 20 minutes more).
 if [[ " ${sets[*]} " == *" resnet_50 "* ]]; then
   for batch in 8 32; do
-    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|untuned|onednn|xnnpack'
+    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time=0.033 --benchmark_filter='dispatcher|untuned|onednn|xnnpack'
   done
 fi
 # At AVX2, where many users' CPUs stop: ResNet-50 with stridetune capped by
@@ -73,7 +77,7 @@ fi
 avx2_results=()
 if [[ " ${sets[*]} " == *" resnet_50 "* ]] && grep -qw avx2 /proc/cpuinfo; then
   run_name=resnet_50-avx2 STRIDETUNE_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \
-      run resnet_50 "$cores" --benchmark_min_time=0.1 --benchmark_filter='dispatcher|untuned|onednn'
+      run resnet_50 "$cores" --benchmark_min_time=0.033 --benchmark_filter='dispatcher|untuned|onednn'
   avx2_results+=("${results[-1]}")
   unset 'results[-1]'
 fi
