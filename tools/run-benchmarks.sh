@@ -68,7 +68,7 @@ fi
 # the peers alone (every schedule's row would take 20 minutes more).
 if [[ " ${sets[*]} " == *" resnet_50 "* ]]; then
   for batch in 8 32; do
-    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time=0.033 --benchmark_filter='dispatcher|untuned|onednn|xnnpack'
+    minibatch=$batch run resnet_50 "$cores" --benchmark_min_time="$(min_time resnet_50)" --benchmark_filter='dispatcher|untuned|onednn|xnnpack'
   done
 fi
 # At AVX2, where many users' CPUs stop: ResNet-50 with stridetune capped by
@@ -77,7 +77,7 @@ fi
 avx2_results=()
 if [[ " ${sets[*]} " == *" resnet_50 "* ]] && grep -qw avx2 /proc/cpuinfo; then
   run_name=resnet_50-avx2 STRIDETUNE_MAX_ISA=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \
-      run resnet_50 "$cores" --benchmark_min_time=0.033 --benchmark_filter='dispatcher|untuned|onednn'
+      run resnet_50 "$cores" --benchmark_min_time="$(min_time resnet_50)" --benchmark_filter='dispatcher|untuned|onednn'
   avx2_results+=("${results[-1]}")
   unset 'results[-1]'
 fi
