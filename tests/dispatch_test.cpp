@@ -31,6 +31,7 @@ using stridetune::Isa;
 using stridetune::Schedule;
 using testing::AnyOf;
 using testing::HasSubstr;
+using testing::Not;
 
 // The seed problem's data, no reference: every kernel (the autoscheduled
 // baselines too, tuned for this size) runs it.
@@ -186,6 +187,16 @@ TEST(Dispatch, UntunedPicksTheTileThatFitsTheOutput) {
     // thread, AMD Zen 5); 7x2 pixels would compute 14x12.
     EXPECT_THAT(untuned_pick("mb1ic19ih12oc32oh12kh3ph1"), AnyOf("direct_three_rows", "direct_flat"));
     EXPECT_EQ(untuned_pick("mb1ic64ih5oc207oh5kh3ph1"), "direct_flat_three_vectors");
+}
+
+// A flat tile finds each pixel's row and column by a division (tile_fit.cpp):
+// where a 1x1 filter's reduction is 16 steps, 2-D tiles that fit the output
+// as well run faster.
+TEST(Dispatch, ShortReductionsTakeTwoDimensionalTilesOverFlatOnes) {
+    if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
+    for (const char *problem : {"mb1ic16ih10oc16oh12kh1ph1", "mb1ic16ih16oc16oh18kh1ph1", "mb1ic8ih22oc16oh24kh1ph1"}) {
+        EXPECT_THAT(untuned_pick(problem), Not(HasSubstr("flat"))) << problem;
+    }
 }
 
 // Five output channels of 32-pixel rows fill the lanes better as pixels

@@ -36,6 +36,17 @@ int64_t ceil_div(int64_t a, int64_t b) {
 constexpr double fma_pipes = 2, load_ports = 2, loop_cycles = 2, reload_cycles = 1;
 constexpr int free_address_registers = 10;
 
+// A flat tile finds each of its pixels' row and column from the pixel's
+// index along the flattened output (generators/strided_conv.cpp): a 32-bit
+// division by the output's width, known only at run time, a pixel each
+// tile, with the rounding Halide's division adds; taken as 10 cycles (the
+// list's picks on the shipped sets moved alike at 5 to 40). Where the
+// reduction is short, that outweighs the tile's fit: a 1x1 filter of 16
+// channels over a 12x12 output (padded by one) ran 1.68 us on flat 8-pixel
+// tiles against 1.09 on 6x4 ones, which compute as many outputs (AMD Zen 5,
+// 2 threads, tools/run-benchmarks.sh).
+constexpr double flat_address_cycles = 10;
+
 // A read of a line another core wrote, in cycles, where the staged image
 // fits in a core's private cache: a larger one is read from the shared
 // cache by every core alike (kernel_geometry.h). Of the built-in kernels
@@ -99,7 +110,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
                   column_tiles = ceil_div(tiled_columns, tile.pixels());
     const double steps = double(p.c) * p.fw * filter_rows_run(p, skips_padding_rows(tile, flat));
     const double tiles = double(p.n) * row_tiles * column_tiles * blocks;
-    const double compute = tiles * steps * cycles_a_step(tile);
+    const double compute = tiles * (steps * cycles_a_step(tile) + (flat ? tile.pixels() * flat_address_cycles : 0));
     // A flat output's blocks of channels split its row into runs of tiles
     // (register_tile.cpp), lest they be its only tasks.
     const int64_t block_runs =
