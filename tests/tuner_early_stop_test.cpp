@@ -38,6 +38,24 @@ TEST(EarlyStop, NeverWhileAnotherKernelBeatsThePickBeyondNoise) {
     EXPECT_FALSE(stop.reached()) << stop.reason();
 }
 
+TEST(EarlyStop, ThePickRemeasuredLevelWithTheBestMayStop) {
+    EarlyStop stop;
+    stop.measured(1.10, pick, general);
+    stop.pick_remeasured(1.01);
+    stop.measured(1.00, other, general);
+    for (size_t i = 0; i < EarlyStop::patience; i++) stop.measured(1.00, other, local);
+    EXPECT_TRUE(stop.reached()) << stop.reason();
+}
+
+TEST(EarlyStop, ThePickRemeasuredSlowerStillDoesNotStop) {
+    EarlyStop stop;
+    stop.measured(1.00, pick, general);
+    stop.measured(0.98, other, general);
+    stop.pick_remeasured(1.10);
+    for (size_t i = 0; i < 20; i++) stop.measured(1.00, other, local);
+    EXPECT_FALSE(stop.reached()) << stop.reason();
+}
+
 TEST(EarlyStop, NeverWithoutThePickMeasured) {
     EarlyStop stop;  // e.g. the pick failed on the problem
     for (int i = 0; i < 20; i++) stop.measured(1.00, other, local);

@@ -11,6 +11,11 @@ void EarlyStop::measured(double ms, bool model_pick, bool local_search) {
     if (local_search) unimproved_ = improves ? 0 : unimproved_ + 1;
 }
 
+void EarlyStop::pick_remeasured(double ms) {
+    model_ms_ = ms;
+    if (!best_ms_ || ms < *best_ms_) best_ms_ = ms;
+}
+
 bool EarlyStop::reached() const {
     // The best is measured whenever the pick is.
     return model_ms_ && within_noise(*model_ms_, *best_ms_) && unimproved_ >= patience;

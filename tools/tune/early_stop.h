@@ -31,6 +31,8 @@ public:
     // A candidate's screening median; `model_pick`: it is the library's
     // untuned pick; `local_search`: it is of the local search.
     void measured(double ms, bool model_pick, bool local_search);
+    // The untuned pick's median, measured again.
+    void pick_remeasured(double ms);
     bool reached() const;
     // Why it stopped, for the progress line.
     std::string reason() const;
