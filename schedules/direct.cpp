@@ -105,13 +105,18 @@ public:
                 .vectorize(a.c, vec, TailStrategy::ShiftInwards);
             // An image's few channels would fill a vector's first lanes, one
             // masked copy a pixel: vectors of pixels instead, the channels
-            // unrolled, which Halide loads and stores interleaved.
+            // unrolled, which Halide loads and stores interleaved. Short
+            // vectors, since a staged row narrower than the vector runs
+            // wholly as the scalar guarded tail (a dilated first layer's
+            // tile reads rows of 3-10 pixels): 4 pixels of 4 channels are a
+            // 16-lane store, and wide rows staged so measured level.
+            const int staged_pixels = 4;
             for (int channels : image_channel_counts) {
                 a.padded
                     .specialize(in.in_channels == channels && in.in_channel_stride == 1 &&
                                 in.in_pixel_stride == channels)
                     .reorder(a.c, a.x, a.y, a.n)
-                    .vectorize(a.x, vec, TailStrategy::GuardWithIf)
+                    .vectorize(a.x, staged_pixels, TailStrategy::GuardWithIf)
                     .unroll(a.c);
             }
             a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
