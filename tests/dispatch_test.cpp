@@ -189,6 +189,17 @@ TEST(Dispatch, UntunedPicksTheTileThatFitsTheOutput) {
     EXPECT_EQ(untuned_pick("mb1ic64ih5oc207oh5kh3ph1"), "direct_flat_three_vectors");
 }
 
+// A first layer's few input channels to output channels that fit one
+// vector (16 lanes at AVX-512) are not the first layers' two-vector tiles'
+// (half their lanes idle) but one-vector tiles' and those that fit as well.
+TEST(Dispatch, FirstLayersToOneVectorOfChannelsGoToTheOneVectorFamily) {
+    if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
+    for (const char *problem : {"mb1ic3ih20oc16kh3ph1", "mb1ic4ih14oc12kh3sh2ph1", "mb1ic1ih9oc16kh5ph2dh1"}) {
+        EXPECT_THAT(untuned_plan(problem, Isa::avx512).reason, HasSubstr("output channels fit one vector")) << problem;
+    }
+    EXPECT_THAT(untuned_plan("mb1ic3ih20oc17kh3ph1", Isa::avx512).reason, HasSubstr("3 input channels"));
+}
+
 // A flat tile finds each pixel's row and column by a division (tile_fit.cpp):
 // where a 1x1 filter's reduction is 16 steps, 2-D tiles that fit the output
 // as well run faster.

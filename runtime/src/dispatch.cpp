@@ -192,10 +192,13 @@ bool few_output_channels_at_compiled_stride(const Problem &p, Isa isa, std::stri
 // 222, where pixel lanes ran faster still (141), which this list cannot
 // tell; ResNet-50's conv1 855 against 851. At AVX2, where the tile is 6
 // pixels, ResNet-50's conv1 ran at 0.73x oneDNN capped alike, against
-// 0.84x on two-row tiles.
+// 0.84x on two-row tiles. Output channels that fit one vector would leave
+// half these two-vector tiles' lanes idle: they go to the one-vector tiles
+// (one_vector_holds_channels), which ran up to 2.2x faster on the dilated
+// set's first layers of 4 to 6 channels (AMD Zen 5, 1 and 2 threads).
 bool few_input_channels(const Problem &p, Isa isa, std::string &reason) {
     reason = std::to_string(p.c) + " input channels";
-    return p.c <= 4 && isa == Isa::avx512;
+    return p.c <= 4 && p.k > float_lanes(isa) && isa == Isa::avx512;
 }
 
 // A one-row output leaves a two-row tile's second row idle: one row, twice
