@@ -212,15 +212,29 @@ TEST(Dispatch, ShortReductionsTakeTwoDimensionalTilesOverFlatOnes) {
 
 // Five output channels of 32-pixel rows fill the lanes better as pixels
 // (AVX2 and AVX-512); the tile reads the planar rows with strided loads at
-// a stride compiled as a constant (stridetune/kernel_geometry.h), and at
-// stride 3 their column phases are staged instead.
+// a stride compiled as a constant (stridetune/kernel_geometry.h). At stride
+// 3 their column phases would be staged again: unpadded, the input is read
+// in place instead; padded, at AVX-512, where 74-pixel rows in tiles of 5
+// channels fill 92% of the lanes and 5 channels 31%, the phases are staged.
 TEST(Dispatch, FewOutputChannelsStageColumnPhasesOnlyAtARuntimeStride) {
     const Isa isa = stridetune::detected_isa();
     if (isa == Isa::sse41) GTEST_SKIP() << "five output channels fill an SSE4.1 vector";
     const stridetune::Plan at_stride_2 = untuned_plan("mb1ic3ih67oc5kh4sh2", isa);
     EXPECT_EQ(at_stride_2.schedule, Schedule::direct_pixels);
     EXPECT_THAT(at_stride_2.reason, HasSubstr("stride 2 compiled as a constant"));
-    EXPECT_EQ(untuned_plan("mb1ic3ih97oc5kh4sh3", isa).schedule, Schedule::direct_pixels_staged_phases);
+    EXPECT_THAT(untuned_plan("mb1ic3ih97oc5kh4sh3", isa).reason, HasSubstr("reads the input in place"));
+    if (!cpu_supports(Isa::avx512)) return;
+    EXPECT_EQ(untuned_plan("mb1ic3ih221oc5kh4sh3ph1", Isa::avx512).schedule, Schedule::direct_pixels_staged_phases);
+}
+
+// A pixel-lane tile runs output channels in passes of 5: K = 6 takes two,
+// 60% of their channels. Over 8-pixel rows (50% of an AVX-512 vector) that
+// is 30% of the lanes, where channel lanes fill 37%; over 16-pixel rows 60%.
+TEST(Dispatch, PixelLanesCountTheirChannelPasses) {
+    if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
+    const stridetune::Plan eight = untuned_plan("mb1ic8ih16oc6kh3sh2ph1", Isa::avx512);
+    EXPECT_NE(eight.schedule, Schedule::direct_pixels) << eight.reason;
+    EXPECT_EQ(untuned_plan("mb1ic8ih32oc6kh3sh2ph1", Isa::avx512).schedule, Schedule::direct_pixels);
 }
 
 // A padded first layer of 3 channels stages its image once at AVX-512: to

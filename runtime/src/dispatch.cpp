@@ -10,6 +10,7 @@
 
 #include "cpu_caches.h"
 #include "stridetune/kernel_geometry.h"
+#include "stridetune/tile_shape.h"
 #include "tile_fit.h"
 
 namespace stridetune::detail {
@@ -78,15 +79,24 @@ struct Candidate {
     Predicate accepts;
 };
 
-// Output channels fill the vector lanes clearly worse than output pixels
-// along x do, and fit one vector: pixel lanes run a few output channels a
-// pass over the staged input, so beyond a vector of them the passes
-// multiply (K = 33 on a 169-pixel row: 6.7x slower than channel lanes,
-// AMD Zen 5, 2 threads, though its pixels fill 96% of the lanes and its
-// channels 69%).
+// Output channels fill the vector lanes clearly worse than pixel-lane tiles
+// do (LaneUse::pixel_tiles), and fit one vector: pixel lanes run a few
+// output channels a pass over the staged input, so beyond a vector of them
+// the passes multiply (K = 33 on a 169-pixel row: 6.7x slower than channel
+// lanes, AMD Zen 5, 2 threads, though its pixels fill 96% of the lanes and
+// its channels 69%).
 bool pixels_fill_lanes_better(const Problem &p, Isa isa, double margin) {
     const LaneUse use = lane_use_of(p, isa);
-    return p.k < float_lanes(isa) && use.channels < use.pixels * margin;
+    return p.k < float_lanes(isa) && use.channels < use.pixel_tiles * margin;
+}
+
+// The stride whose branch the kernels compile as a constant, or 0
+// (stridetune/kernel_geometry.h): there a pixel-lane tile reads the planar
+// rows with strided loads (schedules/direct.cpp's phases=strided); at any
+// other stride or a dilation those loads would go lane by lane, and the
+// rows are staged again split by column phase instead, a second copy.
+int compiled_stride(const Problem &p) {
+    return specialized_stride(kernel_geometry(p.params, p.oh, p.ow, p.fh, p.fw));
 }
 
 // Without padding the tile reads the input in place: no rows are staged
@@ -95,13 +105,16 @@ bool pixels_fill_lanes_better(const Problem &p, Isa isa, double margin) {
 // faster than direct_pixels on unpadded 1x1 layers whose pixels fill the
 // lanes a little better than their channels). Where output channels fill
 // the lanes clearly worse than pixels do, staging planar rows for pixel
-// lanes pays: the numpy answer's K = 5 against its 97% of pixels ran 3x
-// faster on pixel lanes at 31% of an AVX-512 vector, and 2.3x faster at
-// 62% of an AVX2 one. The limit, 3/4, lies between those measurements.
-// The kernel refuses an output narrower than its tile.
+// lanes pays at a compiled stride: the numpy answer's K = 5 against its 97%
+// of pixels ran 3x faster on pixel lanes at 31% of an AVX-512 vector, and
+// 2.3x faster at 62% of an AVX2 one. The limit, 3/4, lies between those
+// measurements. At any other stride the column phases' second copy costs
+// more: K = 5 at stride 3 over 32 and 73 pixels ran 1.3x faster in place
+// (AMD Zen 5, 1 and 2 threads). The kernel refuses an output narrower than
+// its tile.
 bool reads_in_place(const Problem &p, Isa isa, std::string &reason) {
     reason = "no padding: the tile reads the input in place; " + lane_use_of(p, isa).describe();
-    return unpadded(p.params) && !pixels_fill_lanes_better(p, isa, 3.0 / 4);
+    return unpadded(p.params) && !(compiled_stride(p) != 0 && pixels_fill_lanes_better(p, isa, 3.0 / 4));
 }
 
 // Every output channel fits one vector: a two-vector tile would leave half
@@ -160,23 +173,27 @@ bool three_vectors_fill_lanes_better(const Problem &p, Isa isa, std::string &rea
     return three > two;
 }
 
-// Output channels fill the vector lanes worse than output pixels along x do:
-// the numpy answer's K = 5 uses 5 of 16 lanes, its 109 pixels 109 of 112.
-bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
-    reason = lane_use_of(p, isa).describe();
-    return pixels_fill_lanes_better(p, isa, 1);
+// Output channels fill the vector lanes worse than pixel-lane tiles do, at
+// a stride compiled as a constant (compiled_stride): the numpy answer's
+// K = 5 uses 5 of 16 lanes, its 109 pixels 109 of 112.
+bool few_output_channels_at_compiled_stride(const Problem &p, Isa isa, std::string &reason) {
+    const int stride = compiled_stride(p);
+    reason = lane_use_of(p, isa).describe() + (stride != 0 ? "; stride " + std::to_string(stride) +
+                                                                 " compiled as a constant"
+                                                           : "; a stride not compiled as a constant");
+    return stride != 0 && pixels_fill_lanes_better(p, isa, 1);
 }
 
-// few_output_channels, at a stride compiled as a constant: there the tile
-// reads the planar rows with strided loads (schedules/direct.cpp's
-// phases=strided); at any other stride those loads go lane by lane, and
-// the rows are staged again split by column phase instead.
-bool few_output_channels_at_compiled_stride(const Problem &p, Isa isa, std::string &reason) {
-    const int stride = specialized_stride(kernel_geometry(p.params, p.oh, p.ow, p.fh, p.fw));
-    const bool accepts = few_output_channels(p, isa, reason) && stride != 0;
-    reason += stride != 0 ? "; stride " + std::to_string(stride) + " compiled as a constant"
-                          : "; a stride not compiled as a constant";
-    return accepts;
+// Output channels fill the vector lanes less than half as well as pixel-lane
+// tiles do, at any other stride or a dilation, where the column phases are
+// staged again (compiled_stride). Where they filled 1.55-2.7x as many lanes
+// as channels, channel lanes ran 1.0-1.4x faster (3x3 filters of dilation
+// 2, strides 1 and 2, 4 to 8 channels over 31-54 pixel rows), at 3.2x
+// (K = 5 over 110 pixels) pixel lanes ran 1.6x faster (AMD Zen 5, 1 and 2
+// threads).
+bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
+    reason = lane_use_of(p, isa).describe() + "; column phases staged";
+    return pixels_fill_lanes_better(p, isa, 1.0 / 2);
 }
 
 // A first layer's few input channels (gray, RGB, RGBA) at AVX-512: staging
@@ -296,12 +313,16 @@ std::optional<Choice> best_fitting_tile(Family family, const Problem &problem, I
 
 std::string LaneUse::describe() const {
     return "lane use: output channels " + std::to_string(int(channels * 100)) + "%; pixels along x " +
-           std::to_string(int(pixels * 100)) + "%";
+           std::to_string(int(pixels * 100)) + "%, in pixel-lane tiles " + std::to_string(int(pixel_tiles * 100)) +
+           "%";
 }
 
 LaneUse lane_use_of(const Problem &p, Isa isa) {
     const int lanes = float_lanes(isa);
-    return {lane_use(p.k, lanes), lane_use(p.ow, lanes)};
+    const int tile_channels =
+        tile_shape(Parameters::parse(builtin_kernel(Schedule::direct_pixels).parameters), isa).channels();
+    const double pixels = lane_use(p.ow, lanes);
+    return {lane_use(p.k, lanes), pixels, pixels * lane_use(p.k, tile_channels)};
 }
 
 Choice choose_schedule(const Problem &problem, Isa isa, int threads, const std::function<bool(Schedule)> &fits) {
