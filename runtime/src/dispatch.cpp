@@ -186,11 +186,12 @@ bool few_output_channels_at_compiled_stride(const Problem &p, Isa isa, std::stri
 
 // Output channels fill the vector lanes less than half as well as pixel-lane
 // tiles do, at any other stride or a dilation, where the column phases are
-// staged again (compiled_stride). Where they filled 1.55-2.7x as many lanes
-// as channels, channel lanes ran 1.0-1.4x faster (3x3 filters of dilation
-// 2, strides 1 and 2, 4 to 8 channels over 31-54 pixel rows), at 3.2x
-// (K = 5 over 110 pixels) pixel lanes ran 1.6x faster (AMD Zen 5, 1 and 2
-// threads).
+// staged again (compiled_stride). Where pixel-lane tiles filled 1.55-1.6x
+// as many lanes as channels, channel lanes ran 1.0-1.4x faster (3x3
+// filters of dilation 2, strides 1 and 2, 6 and 8 channels over 31-48 pixel
+// rows); at 3.2x (K = 5 over 110 pixels) pixel lanes ran 1.6x faster. Between
+// the two, at 2.7x (4 channels over 54 pixels), pixel lanes still take the
+// problem and ran 1.2x slower (AMD Zen 5, 1 and 2 threads).
 bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     reason = lane_use_of(p, isa).describe() + "; column phases staged";
     return pixels_fill_lanes_better(p, isa, 1.0 / 2);
