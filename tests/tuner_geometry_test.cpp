@@ -3,6 +3,7 @@
 // compiled for that branch, accepts the geometry the library's kernel
 // receives (a candidate compiled for one stride refuses any other), and
 // computes the reference's result from it; the tuner's own search runs.
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -168,6 +169,36 @@ TEST(TunerSearchSpace, ListsTheInPlaceTilesThatRunTheProblem) {
                        Configuration::parse("direct lanes=channels outer=tiles padding=none x_width=7"), d),
                    sse41());
     EXPECT_THROW(run_on_ones(wide, d, 1, 1), Halide::RuntimeError);
+}
+
+// The local search around a kernel tries the tiles of its generator and
+// lanes first, those one item away before farther ones, and then the rest
+// as listed.
+TEST(TunerSearchSpace, TriesTheNeighboursOfTheBestFirst) {
+    const stridetune::ConvDescriptor p = stridetune::parse_descriptor("mb1ic64ih28oc128kh1sh2");
+    const auto isa = stridetune::Isa::avx512;
+    std::vector<Configuration> candidates = stridetune::tune::candidate_configurations(p, isa);
+    const auto position = [&](const char *text) {
+        const auto it = std::find(candidates.begin(), candidates.end(), Configuration::parse(text));
+        EXPECT_NE(it, candidates.end()) << text << " is not a candidate";
+        return it - candidates.begin();
+    };
+    // Listed before the in-place tiles.
+    const auto gemm = position("copy_then_gemm lanes=channels patches=tile");
+    const auto gemm_tiles = position("copy_then_gemm channel_width=4 lanes=channels patches=tile rows=2 x_width=3");
+    ASSERT_LT(gemm, gemm_tiles);
+    stridetune::tune::order_around(candidates.begin(), candidates.end(),
+                                   Configuration::parse("direct lanes=channels outer=tiles padding=none x_width=7"), isa);
+    // At AVX-512 the best's tile is 2 vectors of channels by 7 pixels by 1
+    // row (stridetune/tile_shape.h): one item away, output rows outermost
+    // or 8 pixels; four, 4 vectors by 3x2 pixels with rows outermost.
+    EXPECT_LT(position("direct channel_width=2 lanes=channels padding=none rows=1 x_width=7"), 4);
+    const auto wider = position("direct channel_width=2 lanes=channels outer=tiles padding=none rows=1 x_width=8");
+    const auto farther = position("direct channel_width=4 lanes=channels padding=none rows=2 x_width=3");
+    EXPECT_LT(wider, farther);
+    EXPECT_LT(farther, position("copy_then_gemm lanes=channels patches=tile"));
+    EXPECT_LT(position("copy_then_gemm lanes=channels patches=tile"),
+              position("copy_then_gemm channel_width=4 lanes=channels patches=tile rows=2 x_width=3"));
 }
 
 }  // namespace

@@ -64,7 +64,34 @@ bool runs_in_place(const Configuration &c, const ConvDescriptor &p, Isa isa) {
     return unpadded(p.params) && shape.rows <= p.oh && shape.pixels() <= width;
 }
 
+// The items in which the tiles of `a` and `b` at `isa` differ, one set
+// and not the other counted too.
+int items_apart(const Configuration &a, const Configuration &b, Isa isa) {
+    const Parameters x = with_derived_tile(a, isa).parameters, y = with_derived_tile(b, isa).parameters;
+    int apart = 0;
+    for (const auto &[key, value] : x.items()) apart += y.get(key) != value;
+    for (const auto &[key, value] : y.items()) apart += !x.has(key);
+    return apart;
+}
+
+// The same generator with the same lanes: tiles of one kind, whose other
+// items (what is outermost, what is staged, the tile's sizes) vary.
+bool same_kind_of_tile(const Configuration &a, const Configuration &b) {
+    return a.generator == b.generator && a.parameters.get("lanes") == b.parameters.get("lanes");
+}
+
 }  // namespace
+
+void order_around(std::vector<Configuration>::iterator first, std::vector<Configuration>::iterator last,
+                  const Configuration &best, Isa isa) {
+    const auto family_end =
+        std::stable_partition(first, last, [&](const Configuration &c) { return same_kind_of_tile(c, best); });
+    std::vector<std::pair<int, Configuration>> by_distance;
+    for (auto it = first; it != family_end; ++it) by_distance.emplace_back(items_apart(*it, best, isa), *it);
+    std::stable_sort(by_distance.begin(), by_distance.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (auto &[apart, c] : by_distance) *first++ = std::move(c);
+}
 
 Configuration builtin_configuration(const BuiltinKernel &kernel) {
     return {std::string(kernel.generator), Parameters::parse(kernel.parameters)};

@@ -22,4 +22,11 @@ std::vector<Configuration> builtin_configurations();
 // autoscheduled ones (compiled per problem, slower to build) last.
 std::vector<Configuration> candidate_configurations(const ConvDescriptor &problem, Isa isa);
 
+// Orders [first, last) for a local search around `best`: the candidates of
+// its generator and lanes first, those whose tile at `isa` differs from its
+// in the fewest items (what is outermost, what is staged, sizes) leading;
+// the rest as they were.
+void order_around(std::vector<Configuration>::iterator first, std::vector<Configuration>::iterator last,
+                  const Configuration &best, Isa isa);
+
 }  // namespace stridetune::tune
