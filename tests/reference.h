@@ -35,8 +35,11 @@ struct ReferenceOutput {
 //   input[n][oy*sh + fy*dh - pt][ox*sw + fx*dw - pl][c] * filter[fy][fx][c][k], zero outside the input.
 // input NHWC and filter HWIO are read through their strides. The output size
 // follows reference_output_extent (both extents must be positive).
+// In `groups` groups, output channel k is group g = k / (K / groups)'s, and
+// sums over c < C / groups of input channel g * C / groups + c by
+// filter[fy][fx][c][k] (the filter's dims [FH][FW][C / groups][K]).
 ReferenceOutput reference_convolution(const stridetune::ConstTensor &input, const stridetune::ConstTensor &filter,
-                                      const stridetune::ConvParams &params);
+                                      const stridetune::ConvParams &params, int64_t groups = 1);
 
 // "" if `output` (dense NHWC, the reference's dims) matches the reference to
 // 1e-4 * (1 + sum|terms|) per element, else the first mismatch. Looser than

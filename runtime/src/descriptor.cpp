@@ -328,7 +328,7 @@ std::array<int64_t, 4> ConvDescriptor::input_dims() const {
 }
 
 std::array<int64_t, 4> ConvDescriptor::filter_dims() const {
-    return {kh, kw, ic, oc};
+    return {kh, kw, groups > 0 ? ic / groups : ic, oc};  // a g below 1 is the validation's to report
 }
 
 std::array<int64_t, 4> ConvDescriptor::output_dims() const {

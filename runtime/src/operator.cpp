@@ -16,12 +16,16 @@ namespace stridetune {
 
 using detail::Problem;
 
+// A grouped convolution runs each group as a convolution of its own
+// channels: one kernel for all, chosen for one group's problem, a packed
+// filter each.
 struct Convolution::State {
-    Problem problem;
+    Problem problem;            // the tensors' (every group's channels), for run()'s checks
     ConvDescriptor descriptor;  // problem(), canonical
     std::string key;            // problem_key(descriptor), for the verbose line
+    ConvDescriptor group;       // one group's: its ic / groups and oc / groups channels
     detail::Selection selection;
-    detail::PackedFilter filter;
+    std::vector<detail::PackedFilter> filters;  // a group's each
     Plan plan;
 };
 
@@ -30,16 +34,18 @@ namespace {
 // The sizes of `d`, checked as a Problem's; its output sizes, if given, must
 // be what the sizes and params give.
 Problem validated_problem(const ConvDescriptor &d) {
-    if (d.groups != 1) {
-        throw Error("problem.groups is " + std::to_string(d.groups) + ": grouped convolutions are not supported yet");
-    }
-    const std::pair<const char *, int64_t> sizes[] = {{"mb", d.mb}, {"ic", d.ic}, {"ih", d.ih}, {"iw", d.iw},
-                                                      {"oc", d.oc}, {"kh", d.kh}, {"kw", d.kw}};
+    const std::pair<const char *, int64_t> sizes[] = {{"groups", d.groups}, {"mb", d.mb}, {"ic", d.ic},
+                                                      {"ih", d.ih},         {"iw", d.iw}, {"oc", d.oc},
+                                                      {"kh", d.kh},         {"kw", d.kw}};
     for (const auto &[field, value] : sizes) {
         if (value < 1 || value > std::numeric_limits<int32_t>::max()) {
             throw Error(std::string("problem.") + field + " is " + std::to_string(value) + ", must be in [1, " +
                         std::to_string(std::numeric_limits<int32_t>::max()) + "]");
         }
+    }
+    if (d.ic % d.groups != 0 || d.oc % d.groups != 0) {
+        throw Error("problem.groups is " + std::to_string(d.groups) + ", which does not divide problem.ic " +
+                    std::to_string(d.ic) + " and problem.oc " + std::to_string(d.oc));
     }
     const Problem p = detail::validate_problem({d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, 0, 0, d.params});
     const std::pair<const char *, std::pair<int64_t, int64_t>> outputs[] = {{"oh", {d.oh, p.oh}},
@@ -64,20 +70,38 @@ ConvDescriptor problem_of(const std::array<int64_t, 4> &input_dims, const ConstT
     return d;
 }
 
+// Channels [first, first + count) of `t`.
+template <typename T>
+TensorView<T> channels(const TensorView<T> &t, int64_t first, int64_t count) {
+    return {t.data + first * t.strides[3], {t.dims[0], t.dims[1], t.dims[2], count}, t.strides};
+}
+
 std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const ConstTensor &filter,
                                                  const Options &options) {
     detail::install_halide_handlers();
     num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
     const Problem problem = validated_problem(d);
-    detail::validate_filter(filter, problem);
     ConvDescriptor descriptor = problem.descriptor();
+    descriptor.groups = d.groups;
     descriptor.name = d.name;
     descriptor.occurrences = d.occurrences;
-    detail::Selection selection = detail::select_kernel(problem, options);
-    detail::PackedFilter packed(*selection.kernel, selection.filter_shape, filter);
-    const Plan plan = detail::plan_of(selection);
+    detail::validate_filter(filter, descriptor);
+    Problem group = problem;
+    group.c /= d.groups, group.k /= d.groups;
+    detail::Selection selection = detail::select_kernel(group, options);
+    std::vector<detail::PackedFilter> filters;
+    filters.reserve(size_t(d.groups));
+    for (int64_t j = 0; j < d.groups; j++) {
+        filters.emplace_back(*selection.kernel, selection.filter_shape, channels(filter, j * group.k, group.k));
+    }
+    Plan plan = detail::plan_of(selection);
+    if (d.groups != 1) {
+        plan.reason = "each of " + std::to_string(d.groups) + " groups of " + std::to_string(group.c) +
+                      " input and " + std::to_string(group.k) + " output channels: " + plan.reason;
+    }
     return std::unique_ptr<const Convolution::State>(new Convolution::State{
-        problem, descriptor, problem.key(), std::move(selection), std::move(packed), plan});
+        problem, descriptor, problem_key(descriptor), group.descriptor(), std::move(selection), std::move(filters),
+        plan});
 }
 
 // Per-thread scratch, so that concurrent runs do not share it, and kept,
@@ -93,7 +117,7 @@ ConstTensor gathered_input(const Convolution::State &s, const ConstTensor &input
     thread_local std::vector<float> taps;
     const std::array<int64_t, 4> dims = s.selection.kernel_problem.input_dims();
     float *data = scratch(taps, dims);
-    gather_taps(s.descriptor, input, data);
+    gather_taps(s.group, input, data);
     return dense<const float>(data, dims);
 }
 
@@ -109,49 +133,63 @@ void copy(const ConstTensor &from, const Tensor &to) {
     }
 }
 
-void call_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
+void call_kernel(const Convolution::State &s, const ConstTensor &input, const detail::PackedFilter &filter,
+                 const Tensor &output) {
     const detail::Kernel &kernel = *s.selection.kernel;
-    detail::KernelCall call(input, s.filter.view(), detail::kernel_output(kernel, output));
-    const bool verbose = detail::verbose();
-    const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    detail::KernelCall call(input, filter.view(), detail::kernel_output(kernel, output));
     const detail::Selection &selected = s.selection;
     const int status =
         call.run(kernel, selected.geometry, selected.kernel_problem.ow, selected.parallel, selected.bands);
     if (status != 0) {
         throw Error(kernel.function + " failed (" + std::to_string(status) + "): " + detail::halide_error());
     }
-    if (verbose) {
-        const double ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        std::fprintf(stderr, "stridetune_verbose,exec,%s,%s,%s,%s,%.3f ms,%.1f GFLOP/s\n", kernel.function.c_str(),
-                     std::string(to_string(kernel.isa)).c_str(), s.key.c_str(), s.selection.reason.c_str(), ms,
-                     s.problem.flops() / ms * 1e-6);
-    }
 }
 
-void run_on(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
-    if (!s.selection.kernel->flat_output || rows_follow(output)) return call_kernel(s, input, output);
+void run_on(const Convolution::State &s, const ConstTensor &input, const detail::PackedFilter &filter,
+            const Tensor &output) {
+    if (!s.selection.kernel->flat_output || rows_follow(output)) return call_kernel(s, input, filter, output);
     // A kernel of flat output writes a crop's rows, which do not follow one
     // another, to a dense tensor first.
     thread_local std::vector<float> dense_output;
     const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
-    call_kernel(s, input, out);
+    call_kernel(s, input, filter, out);
+    copy({out.data, out.dims, out.strides}, output);
+}
+
+// One group's channels of the input and the output.
+void run_group(const Convolution::State &s, const ConstTensor &input, const detail::PackedFilter &filter,
+               const Tensor &output) {
+    if (s.selection.gathered) return run_on(s, gathered_input(s, input), filter, output);
+    if (!s.selection.flattened) return run_on(s, input, filter, output);
+    if (rows_follow(input) && rows_follow(output)) return run_on(s, flattened(input), filter, flattened(output));
+    // Rows that do not follow one another (a crop, or a group's channels
+    // among others) are copied to dense tensors, whose rows do, and the
+    // output back.
+    thread_local std::vector<float> dense_input, dense_output;
+    const Tensor in = dense(scratch(dense_input, input.dims), input.dims);
+    const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
+    copy(input, in);
+    run_on(s, flattened(ConstTensor{in.data, in.dims, in.strides}), filter, flattened(out));
     copy({out.data, out.dims, out.strides}, output);
 }
 
 void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
     detail::validate_run(input, output, s.problem);
-    if (s.selection.gathered) return run_on(s, gathered_input(s, input), output);
-    if (!s.selection.flattened) return run_on(s, input, output);
-    if (rows_follow(input) && rows_follow(output)) return run_on(s, flattened(input), flattened(output));
-    // Rows that do not follow one another (a crop) are copied to dense
-    // tensors, whose rows do, and the output back.
-    thread_local std::vector<float> dense_input, dense_output;
-    const Tensor in = dense(scratch(dense_input, input.dims), input.dims);
-    const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
-    copy(input, in);
-    run_on(s, flattened(ConstTensor{in.data, in.dims, in.strides}), flattened(out));
-    copy({out.data, out.dims, out.strides}, output);
+    const bool verbose = detail::verbose();
+    const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    for (size_t j = 0; j < s.filters.size(); j++) {
+        const int64_t group = int64_t(j);
+        run_group(s, channels(input, group * s.group.ic, s.group.ic), s.filters[j],
+                  channels(output, group * s.group.oc, s.group.oc));
+    }
+    if (verbose) {
+        const detail::Kernel &kernel = *s.selection.kernel;
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "stridetune_verbose,exec,%s,%s,%s,%s,%.3f ms,%.1f GFLOP/s\n", kernel.function.c_str(),
+                     std::string(to_string(kernel.isa)).c_str(), s.key.c_str(), s.plan.reason.c_str(), ms,
+                     s.descriptor.flops() / ms * 1e-6);
+    }
 }
 
 }  // namespace
@@ -187,7 +225,9 @@ const ConvDescriptor &Convolution::problem() const {
 }
 
 size_t Convolution::packed_bytes() const {
-    return state().filter.bytes();
+    size_t bytes = 0;
+    for (const detail::PackedFilter &filter : state().filters) bytes += filter.bytes();
+    return bytes;
 }
 
 }  // namespace stridetune

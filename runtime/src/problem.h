@@ -28,8 +28,8 @@ struct Problem {
 void validate_tensor(const char *name, const ConstTensor &t);
 // The sizes (oh and ow are ignored) and params: returns them with oh, ow.
 Problem validate_problem(const Problem &sizes);
-// A filter for `problem`: HWIO of its sizes.
-void validate_filter(const ConstTensor &filter, const Problem &problem);
+// A filter for `problem`: its filter_dims(), HWIO.
+void validate_filter(const ConstTensor &filter, const ConvDescriptor &problem);
 // What may differ between runs of one operator: the tensors, against its problem.
 void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem);
 // Every argument of a one-shot call.

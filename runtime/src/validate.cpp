@@ -216,12 +216,12 @@ Problem validate_problem(const Problem &sizes) {
     return pr;
 }
 
-void validate_filter(const ConstTensor &filter, const Problem &problem) {
+void validate_filter(const ConstTensor &filter, const ConvDescriptor &problem) {
     check_tensor("filter", filter);
-    const std::array<int64_t, 4> expected{problem.fh, problem.fw, problem.c, problem.k};
+    const std::array<int64_t, 4> expected = problem.filter_dims();
     if (filter.dims != expected) {
         fail("filter: dims " + dims_string(filter) + " do not match the problem's " + list_string(expected) +
-             " (FH, FW, C, K)");
+             (problem.groups == 1 ? " (FH, FW, C, K)" : " (FH, FW, C/g, K)"));
     }
 }
 

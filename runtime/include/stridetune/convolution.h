@@ -72,14 +72,22 @@ int64_t output_extent(int64_t in, int64_t filter, int stride, int dilation, int 
 // zero outside the input. input NHWC (problem.input_dims()), filter HWIO
 // [FH][FW][C][K] (problem.filter_dims()), output NHWC (problem.output_dims()),
 // each with any strides (the output's channel stride 1).
+//
+// In problem.groups groups g (descriptor.h), the filter is [FH][FW][C/g][K]
+// and output channel k of group j = k / (K/g) sums over c < C/g of
+// input channel j * C/g + c times filter[fy][fx][c][k]: each group runs as a
+// convolution of its own channels, one after another, with the kernel chosen
+// for one group (the plan's reason says so).
 class Convolution {
 public:
-    // Throws Error naming the field: a problem stridetune cannot run (groups,
-    // sizes or geometry), a filter of other dims, a kernel Options names that
-    // is not built or cannot run the problem. The filter is copied: the
-    // caller may change or free it afterwards.
+    // Throws Error naming the field: a problem stridetune cannot run (groups
+    // that do not divide the channels, sizes or geometry), a filter of other
+    // dims, a kernel Options names that is not built or cannot run the
+    // problem. The filter is copied: the caller may change or free it
+    // afterwards.
     Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const Options &options = {});
-    // The problem of an input of `input_dims` (NHWC), the filter's dims and `params`.
+    // The problem of an input of `input_dims` (NHWC), the filter's dims and
+    // `params`, in one group.
     Convolution(const std::array<int64_t, 4> &input_dims, const ConstTensor &filter, const ConvParams &params,
                 const Options &options = {});
     Convolution(Convolution &&) noexcept;

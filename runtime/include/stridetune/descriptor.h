@@ -37,8 +37,10 @@
 //    either way); pad_bottom <= -sh means the given oh is smaller than the
 //    one the input gives with no bottom padding at all, and is an error
 //    ("inconsistent"; oneDNN rejects such a problem too).
-//  - groups: any g >= 1 dividing ic and oc is accepted and stored; the
-//    tensor dims below describe a g1 problem only.
+//  - groups: any g >= 1 dividing ic and oc. Output channel k belongs to
+//    group k / (oc / g), which reads input channels [j * ic / g, (j + 1) *
+//    ic / g) of its group j; the filter holds ic / g input channels
+//    (filter_dims()).
 #pragma once
 
 #include <array>
@@ -58,9 +60,11 @@ struct ConvDescriptor {
     std::string name;          // without the quotes and the *N suffix
     int64_t occurrences = 1;   // the name's *N suffix
 
-    // stridetune's tensors for the problem (meaningful for groups == 1):
+    // stridetune's tensors for the problem:
     std::array<int64_t, 4> input_dims() const;   // {mb, ih, iw, ic}, NHWC
-    std::array<int64_t, 4> filter_dims() const;  // {kh, kw, ic, oc}, HWIO
+    // {kh, kw, ic / groups, oc}, HWIO: [FH][FW][C/g][K], TensorFlow's
+    // depthwise [FH][FW][C][m] when g = ic and oc = m * ic.
+    std::array<int64_t, 4> filter_dims() const;
     std::array<int64_t, 4> output_dims() const;  // {mb, oh, ow, oc}, NHWC
     double flops() const;                        // 2*mb*oh*ow*oc*kh*kw*ic/groups
 };

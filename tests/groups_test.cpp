@@ -1,0 +1,152 @@
+// Grouped convolutions through the operator: seeded random problems in 2-6
+// groups, depthwise ones (a channel each group) and channel multipliers
+// among them, on dense tensors and on random strided views, run by the
+// dispatcher's pick and by kernels that take other paths (flattened pixels,
+// gathered taps, in place), each against the independent reference run
+// with the same groups (reference.cpp). The filter of a group is
+// [FH][FW][C/g][K] (descriptor.h).
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "compare.h"
+#include "conv_problem.h"
+#include "random_fill.h"
+#include "random_problem.h"
+#include "reference.h"
+#include "schedule_isa.h"
+#include "stridetune.h"
+#include "test_buffer.h"
+#include "thrown_message.h"
+
+namespace stridetune_test {
+namespace {
+
+using stridetune::ConvDescriptor;
+using stridetune::Convolution;
+using stridetune::Schedule;
+
+struct GroupedProblem {
+    ConvProblem shape;  // c and k: every group's together
+    int64_t groups;
+
+    ConvDescriptor descriptor() const {
+        ConvDescriptor d;
+        d.groups = groups;
+        d.mb = shape.n, d.ih = shape.h, d.iw = shape.w, d.ic = shape.c;
+        d.oc = shape.k, d.kh = shape.fh, d.kw = shape.fw;
+        d.params = shape.params;
+        return d;
+    }
+    Dims filter_dims() const { return {shape.fh, shape.fw, shape.c / groups, shape.k}; }
+    std::string describe() const { return std::to_string(groups) + " groups: " + shape.describe(); }
+};
+
+// A random problem's geometry, with 2-6 groups of 1-6 input and 1-6 output
+// channels each; a third depthwise (one input channel a group), with a
+// channel multiplier of 1-3.
+GroupedProblem draw_grouped(std::mt19937 &rng) {
+    GroupedProblem p{draw_problem(rng), uniform(rng, 2, 6)};
+    const bool depthwise = uniform(rng, 0, 2) == 0;
+    p.shape.c = p.groups * (depthwise ? 1 : uniform(rng, 1, 6));
+    p.shape.k = p.groups * (depthwise ? uniform(rng, 1, 3) : uniform(rng, 1, 6));
+    return p;
+}
+
+// Runs `p` through an operator with `options` on the given views (the output
+// full of the sentinel) and compares with the reference. A forced kernel
+// that refuses the problem at creation ("cannot run") passes: the sweeps
+// check which kernel may refuse what.
+testing::AssertionResult runs_like_reference(const GroupedProblem &p, const stridetune::ConstTensor &input,
+                                             const stridetune::ConstTensor &filter, const stridetune::Tensor &output,
+                                             const stridetune::Options &options) {
+    std::optional<Convolution> conv;
+    try {
+        conv.emplace(p.descriptor(), filter, options);
+    } catch (const stridetune::Error &e) {
+        if (options.schedule && std::string(e.what()).find("cannot run") != std::string::npos) {
+            return testing::AssertionSuccess();
+        }
+        return testing::AssertionFailure() << "creation threw: " << e.what();
+    }
+    if (conv->plan().reason.find(std::to_string(p.groups) + " groups") == std::string::npos) {
+        return testing::AssertionFailure() << "the plan's reason does not name the groups: " << conv->plan().reason;
+    }
+    try {
+        conv->run(input, output);
+    } catch (const stridetune::Error &e) {
+        return testing::AssertionFailure() << "run threw: " << e.what();
+    }
+    return matches_reference(output, reference_convolution(input, filter, p.shape.params, p.groups));
+}
+
+constexpr int problem_count = 60;
+
+TEST(Groups, MatchTheReferenceOnDenseTensors) {
+    std::mt19937 rng(20261207);
+    const std::vector<std::optional<Schedule>> schedules = {std::nullopt, Schedule::direct_flat,
+                                                            Schedule::direct_in_place, Schedule::gemm_tile};
+    for (int i = 0; i < problem_count; i++) {
+        const GroupedProblem p = draw_grouped(rng);
+        TestBuffer input = dense_buffer(p.shape.input_dims()), filter = dense_buffer(p.filter_dims());
+        fill_random(input.view, rng);
+        fill_random(filter.view, rng);
+        for (const std::optional<Schedule> &schedule : schedules) {
+            SCOPED_TRACE("problem #" + std::to_string(i) + ", " + p.describe() + ", schedule " +
+                         (schedule ? schedule_name(*schedule) : std::string("the dispatcher's")));
+            stridetune::Options options;
+            options.schedule = schedule;
+            TestBuffer output = dense_buffer(p.shape.output_dims());
+            EXPECT_TRUE(runs_like_reference(p, input.cview(), filter.cview(), output.view, options));
+        }
+    }
+}
+
+TEST(Groups, MatchTheReferenceOnStridedViews) {
+    std::mt19937 rng(7122026);
+    for (int i = 0; i < problem_count; i++) {
+        const GroupedProblem p = draw_grouped(rng);
+        SCOPED_TRACE("problem #" + std::to_string(i) + ", " + p.describe());
+        TestBuffer input = random_view(p.shape.input_dims(), true, rng);
+        TestBuffer filter = random_view(p.filter_dims(), true, rng);
+        TestBuffer output = random_view(p.shape.output_dims(), false, rng);
+        fill_random(input.view, rng);
+        fill_random(filter.view, rng);
+        EXPECT_TRUE(runs_like_reference(p, input.cview(), filter.cview(), output.view, {}));
+        EXPECT_EQ(output.touched_outside_view(), 0);
+    }
+}
+
+// A filter of the problem's C input channels instead of C/g, or an output
+// of one group's channels: an Error naming the tensor, nothing written.
+TEST(Groups, TensorsOfOneGroupsOrOfEveryChannelAreRejected) {
+    GroupedProblem p{ConvProblem{}, 4};
+    p.shape.n = 2, p.shape.h = p.shape.w = 9, p.shape.c = 8, p.shape.k = 12, p.shape.fh = p.shape.fw = 3;
+    std::mt19937 rng(4);
+    TestBuffer every_channel = dense_buffer(p.shape.filter_dims());
+    fill_random(every_channel.view, rng);
+    bool threw = false;
+    std::string message = thrown_message([&] { Convolution c(p.descriptor(), every_channel.cview()); }, threw);
+    EXPECT_TRUE(threw);
+    EXPECT_THAT(message, testing::HasSubstr("filter"));
+
+    TestBuffer filter = dense_buffer(p.filter_dims()), input = dense_buffer(p.shape.input_dims());
+    fill_random(filter.view, rng);
+    fill_random(input.view, rng);
+    const Convolution conv(p.descriptor(), filter.cview());
+    Dims one_group = p.shape.output_dims();
+    one_group[3] /= p.groups;
+    TestBuffer output = dense_buffer(one_group);
+    message = thrown_message([&] { conv.run(input.cview(), output.view); }, threw);
+    EXPECT_TRUE(threw);
+    EXPECT_THAT(message, testing::HasSubstr("output"));
+    EXPECT_EQ(output.touched_anywhere(), 0);
+}
+
+}  // namespace
+}  // namespace stridetune_test
