@@ -43,7 +43,8 @@ inline testing::AssertionResult forced_convolution_matches(const stridetune::Con
         // before it runs (see may_refuse; the seed problem test shows the
         // baselines running).
         const bool refused = std::string(e.what()).find("cannot run") != std::string::npos;
-        if (refused && may_refuse(forced.schedule, params, output.dims[1], output.dims[2]) && written == 0) {
+        if (refused && may_refuse(kernel_parameters(forced.schedule, forced.variant), params, output.dims[1],
+                                      output.dims[2]) && written == 0) {
             return testing::AssertionSuccess();
         }
         return testing::AssertionFailure() << "convolve threw: " << e.what() << "\n  (" << written

@@ -195,7 +195,8 @@ TEST(Operator, BitIdenticalToConvolveWithTheSameKernel) {
                 if (!conv) {
                     // A kernel whose tiles would pass the tensors' edges is
                     // refused (see may_refuse); convolve() refuses it alike.
-                    EXPECT_TRUE(threw && may_refuse(s, pd.descriptor.params, pd.descriptor.oh, pd.descriptor.ow) &&
+                    const ConvDescriptor &problem = pd.descriptor;
+                    EXPECT_TRUE(threw && may_refuse(kernel_parameters(s), problem.params, problem.oh, problem.ow) &&
                                 created.find("cannot run") != std::string::npos)
                         << "creation failed: " << created;
                     TestBuffer output = d.fresh_output();
@@ -239,7 +240,8 @@ TEST(Operator, BitIdenticalToConvolveWithTheSameKernel) {
     int served = 0;
     for (const DescribedData &pd : problems) {
         for (Schedule s : stridetune::all_schedules) {
-            served += is_hand_schedule(s) && !may_refuse(s, pd.descriptor.params, pd.descriptor.oh, pd.descriptor.ow);
+            const ConvDescriptor &problem = pd.descriptor;
+            served += is_hand_schedule(s) && !may_refuse(kernel_parameters(s), problem.params, problem.oh, problem.ow);
         }
     }
     EXPECT_GE(compared, served);
@@ -512,7 +514,9 @@ TEST(Operator, ReportsPackedBytesPlanAndCanonicalProblem) {
 
     std::vector<stridetune::Options> choices(1);  // the dispatcher's pick, then every hand schedule
     for (Schedule s : stridetune::all_schedules) {
-        if (is_hand_schedule(s) && !may_refuse(s, d.params, d.oh, d.ow)) choices.push_back(forced(s, stridetune::detected_isa()));
+        if (is_hand_schedule(s) && !may_refuse(kernel_parameters(s), d.params, d.oh, d.ow)) {
+            choices.push_back(forced(s, stridetune::detected_isa()));
+        }
     }
     for (const stridetune::Options &options : choices) {
         const Convolution conv(d, data.filter.cview(), options);

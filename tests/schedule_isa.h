@@ -42,15 +42,23 @@ inline bool is_hand_schedule(stridetune::Schedule s) {
     return !stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters).has("autoscheduler");
 }
 
-// Whether the kernel of `s` may refuse a problem of `params` and output
-// size `oh` x `ow` (before it runs, writing nothing). An autoscheduled
-// baseline tiles for the seed problem's sizes. A kernel that reads its input
-// in place (padding=none) serves only unpadded problems at least its tile
-// (x_width pixels by rows, 1 unless given; a width not given is derived
-// from the ISA's register file, so any output may be narrower) in size.
-// Every other hand schedule runs every problem.
-inline bool may_refuse(stridetune::Schedule s, const stridetune::ConvParams &params, int64_t oh, int64_t ow) {
-    const stridetune::Parameters p = stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters);
+// The generator parameters of `variant` (as stridetune::kernels() lists
+// it), or with none given, of the general-purpose kernel of `s`.
+inline stridetune::Parameters kernel_parameters(stridetune::Schedule s, const std::string &variant = "") {
+    for (const stridetune::KernelInfo &k : stridetune::kernels()) {
+        if (!variant.empty() && k.variant == variant) return stridetune::Parameters::parse(k.parameters);
+    }
+    return stridetune::Parameters::parse(stridetune::builtin_kernel(s).parameters);
+}
+
+// Whether a kernel of parameters `p` (kernel_parameters()) may refuse a
+// problem of `params` and output size `oh` x `ow` (before it runs, writing
+// nothing). An autoscheduled baseline tiles for the seed problem's sizes. A
+// kernel that reads its input in place (padding=none) serves only unpadded
+// problems at least its tile (x_width pixels by rows, 1 unless given; a
+// width not given is derived from the ISA's register file, so any output
+// may be narrower) in size. Every other hand schedule runs every problem.
+inline bool may_refuse(const stridetune::Parameters &p, const stridetune::ConvParams &params, int64_t oh, int64_t ow) {
     if (p.has("autoscheduler")) return true;
     if (p.get("padding") != "none") return false;
     const int rows = p.has("rows") ? std::stoi(p.get("rows").value()) : 1;

@@ -187,8 +187,8 @@ TEST(TunerSearchSpace, TriesTheNeighboursOfTheBestFirst) {
     const auto gemm = position("copy_then_gemm lanes=channels patches=tile");
     const auto gemm_tiles = position("copy_then_gemm channel_width=4 lanes=channels patches=tile rows=2 x_width=3");
     ASSERT_LT(gemm, gemm_tiles);
-    stridetune::tune::order_around(candidates.begin(), candidates.end(),
-                                   Configuration::parse("direct lanes=channels outer=tiles padding=none x_width=7"), isa);
+    const Configuration best = Configuration::parse("direct lanes=channels outer=tiles padding=none x_width=7");
+    stridetune::tune::order_around(candidates.begin(), candidates.end(), best, isa);
     // At AVX-512 the best's tile is 2 vectors of channels by 7 pixels by 1
     // row (stridetune/tile_shape.h): one item away, output rows outermost
     // or 8 pixels; four, 4 vectors by 3x2 pixels with rows outermost.
