@@ -1,6 +1,6 @@
 // When a tuner's search may stop before its budget runs out: the budget is
 // an upper bound, and most of it goes on compiling the candidates of the
-// local search (tiles of the fastest strategy's family, tuner.h). It stops
+// local search (the tiles nearest the fastest kernel, search_space.h). It stops
 // where the library's untuned pick (the dispatcher's heuristic, dispatch.h)
 // is within noise of the best candidate measured, and the local search has
 // gone `patience` candidates without beating the best by more than noise:

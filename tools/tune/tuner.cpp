@@ -237,8 +237,9 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     // each survivor, eleven interleaved rounds of three finalists (at most
     // a third of the budget). Compiling dominates (seconds a candidate, once
     // per run of the tool), so after the general-purpose kernels, the
-    // candidates of the fastest one's strategy and lanes go first, the
-    // tiles fewest items away from it leading: a local search around it.
+    // candidates of the fastest one's generator and lanes go first, the
+    // tiles fewest items away from it leading: a local search around it
+    // (order_around, search_space.h).
     // In the list's order, the early stop came before the neighbour that
     // beat the untuned pick by 4-12% on tools/check-tuner-search.sh's
     // small_pointwise (its in-place tile, output rows outermost): picks
