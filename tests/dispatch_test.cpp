@@ -169,6 +169,8 @@ stridetune::Plan untuned_plan(const char *descriptor, Isa isa) {
     stridetune::Options options;
     options.max_isa = isa;
     options.parallel = false;
+    // The compiled-in tuning applies on the CPU it was made on.
+    options.ignore_tuning = true;
     const stridetune::Convolution conv(
         problem, stridetune::dense(filter.data(), {problem.kh, problem.kw, problem.ic, problem.oc}), options);
     return conv.plan();
