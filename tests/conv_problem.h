@@ -26,6 +26,16 @@ struct ConvProblem {
     int64_t reduction_length() const { return fh * fw * c; }
 
     Dims input_dims() const { return {n, h, w, c}; }
+    // The problem as the library's descriptor, in `groups` groups (c and k
+    // every group's channels together).
+    stridetune::ConvDescriptor descriptor(int64_t groups = 1) const {
+        stridetune::ConvDescriptor d;
+        d.groups = groups;
+        d.mb = n, d.ic = c, d.ih = h, d.iw = w, d.oc = k, d.kh = fh, d.kw = fw;
+        d.oh = oh(), d.ow = ow();
+        d.params = params;
+        return d;
+    }
     Dims filter_dims() const { return {fh, fw, c, k}; }
     Dims output_dims() const { return {n, oh(), ow(), k}; }
 

@@ -35,14 +35,7 @@ struct GroupedProblem {
     ConvProblem shape;  // c and k: every group's together
     int64_t groups;
 
-    ConvDescriptor descriptor() const {
-        ConvDescriptor d;
-        d.groups = groups;
-        d.mb = shape.n, d.ih = shape.h, d.iw = shape.w, d.ic = shape.c;
-        d.oc = shape.k, d.kh = shape.fh, d.kw = shape.fw;
-        d.params = shape.params;
-        return d;
-    }
+    ConvDescriptor descriptor() const { return shape.descriptor(groups); }
     Dims filter_dims() const { return {shape.fh, shape.fw, shape.c / groups, shape.k}; }
     std::string describe() const { return std::to_string(groups) + " groups: " + shape.describe(); }
 };

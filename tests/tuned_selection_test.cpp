@@ -30,12 +30,7 @@ using testing::StartsWith;
 
 // small_problem_data()'s problem as the tuning file keys it.
 std::string small_problem_key() {
-    const ConvProblem &p = small_problem_data().problem;
-    stridetune::ConvDescriptor d;
-    d.mb = p.n, d.ic = p.c, d.ih = p.h, d.iw = p.w, d.oc = p.k, d.kh = p.fh, d.kw = p.fw;
-    d.oh = p.oh(), d.ow = p.ow();
-    d.params = p.params;
-    return stridetune::to_string(d);
+    return stridetune::to_string(small_problem_data().problem.descriptor());
 }
 
 stridetune::Plan plan_small(const stridetune::Options &options = {}) {

@@ -38,8 +38,8 @@
 //    one the input gives with no bottom padding at all, and is an error
 //    ("inconsistent"; oneDNN rejects such a problem too).
 //  - groups: any g >= 1 dividing ic and oc. Output channel k belongs to
-//    group k / (oc / g), which reads input channels [j * ic / g, (j + 1) *
-//    ic / g) of its group j; the filter holds ic / g input channels
+//    group j = k / (oc / g), which reads input channels [j * ic / g,
+//    (j + 1) * ic / g); the filter holds ic / g input channels
 //    (filter_dims()).
 #pragma once
 
