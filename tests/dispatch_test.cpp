@@ -271,6 +271,20 @@ TEST(Dispatch, InPlaceRowTilesThatWastePixelsGiveWayToFlatTiles) {
     }
 }
 
+// Unpadded outputs narrower than every in-place row tile. Five pixels of 12
+// output channels, a 3-tap filter of 48 channels: one pixel a tile runs 5
+// tiles of 4 vectors, 48 of their 64 lanes idle; one vector over the
+// flattened pixels runs one tile of 8 pixels, its staging's cost a call
+// besides (tile_fit.cpp). A classifier's one pixel to 1000 channels fills
+// the one-pixel tile's vectors, and 8 channels of one pixel from 64 are too
+// little work to pay for the staging.
+TEST(Dispatch, NarrowOutputsOfFewChannelsRunOneVectorOverTheirPixels) {
+    if (!cpu_supports(Isa::avx512)) GTEST_SKIP() << "CPU lacks avx512";
+    EXPECT_EQ(untuned_plan("mb1ic48ih1iw9oc12oh1kh1kw3dw1", Isa::avx512).schedule, Schedule::direct_flat_one_vector);
+    EXPECT_EQ(untuned_plan("mb1ic1024ih1oc1000kh1", Isa::avx512).schedule, Schedule::direct_in_place_one_pixel);
+    EXPECT_EQ(untuned_plan("mb1ic64ih1oc8kh1", Isa::avx512).schedule, Schedule::direct_in_place_one_pixel);
+}
+
 TEST(Dispatch, DefaultRunsAtTheDetectedLevel) {
     if (env_value("STRIDETUNE_MAX_ISA")) GTEST_SKIP() << "STRIDETUNE_MAX_ISA is set";
     EXPECT_EQ(stridetune::max_isa(), stridetune::detected_isa());

@@ -70,6 +70,18 @@ constexpr Family one_row_tiles = {Schedule::direct_channels, Schedule::direct_st
 // to 48 channels 1.23x and 1.11x, of 112x112 to 40 1.07x and 1.10x.
 constexpr Family few_input_channel_tiles = {Schedule::direct_staged_image, Schedule::direct_three_rows};
 
+// An unpadded output narrower than every in-place tile (a classifier's 1x1
+// image, a strided layer's few columns): one pixel a tile, four vectors of
+// output channels, four independent FMA chains, blocks of them in parallel
+// (a tile of 14 pixels computes 13 past a one-pixel output: MobileNet's
+// 1024-to-5 classifier ran in 5.5 us on direct_channels against XNNPACK's
+// 0.9, AMD Zen 5); or, where output channels fill only part of those four
+// vectors, one vector of them over the output's pixels flattened, which
+// computes past no row's end (tile_fit weighs the two: 8 output channels
+// over 4 pixels, a 3-tap filter of 32 channels, ran in 0.34 us on the flat
+// tile against 0.47 on the one-pixel tile, AMD Zen 5, 1 and 2 threads).
+constexpr Family narrow_output_tiles = {Schedule::direct_in_place_one_pixel, Schedule::direct_flat_one_vector};
+
 // Whether a candidate takes a problem, and why (or why not) in `reason`.
 using Predicate = bool (*)(const Problem &, Isa, std::string &reason);
 
@@ -268,12 +280,7 @@ bool any_problem(const Problem &, Isa, std::string &reason) {
 
 // Of two kernels for one predicate, the first fits more problems best; the
 // next takes those whose output is smaller than its tiles (the runtime's
-// bounds query refuses them). An unpadded output narrower than every
-// in-place tile (a classifier's 1x1 image, a strided layer's few columns)
-// runs one pixel a tile: four vectors of output channels, four independent
-// FMA chains, blocks of them in parallel (a tile of 14 pixels computes 13
-// past a one-pixel output: MobileNet's 1024-to-5 classifier ran in 5.5 us
-// on direct_channels against XNNPACK's 0.9, AMD Zen 5).
+// bounds query refuses them).
 constexpr Candidate candidates[] = {
     {{Schedule::direct_in_place_one_vector}, both<reads_in_place, one_vector_holds_channels>},
     {{Schedule::direct_in_place_one_vector_row}, both<reads_in_place, one_vector_holds_channels>},
@@ -281,7 +288,7 @@ constexpr Candidate candidates[] = {
     {{Schedule::direct_in_place_channel_blocks}, both<reads_in_place, weights_outweigh_activations>},
     {{Schedule::direct_in_place_channel_blocks}, both<reads_in_place, row_tiles_waste_pixels>},
     {{Schedule::direct_in_place}, reads_in_place},
-    {{Schedule::direct_in_place_one_pixel}, reads_in_place},
+    {narrow_output_tiles, reads_in_place},
     {{Schedule::direct_pixels}, few_output_channels_at_compiled_stride},
     {{Schedule::direct_pixels_staged_phases}, few_output_channels},
     {{Schedule::direct_flat_three_vectors}, both<few_input_channels, three_vectors_fill_lanes_better>},

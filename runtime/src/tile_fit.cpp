@@ -47,6 +47,15 @@ constexpr int free_address_registers = 10;
 // 2 threads, tools/run-benchmarks.sh).
 constexpr double flat_address_cycles = 10;
 
+// A kernel that stages its input sets up and fills a buffer every call,
+// which a tile reading the input in place does not: on a problem of one
+// output of one channel from one, calls cost 0.04-0.05 us more (the
+// padded rows or image staged, channel lanes) and 0.10 us more (the flat
+// one-vector tile) than the in-place one-pixel tile, 0.21 us on 2 threads
+// (AMD Zen 5, stridetune_layers): taken as 600 cycles, which outweigh the
+// fit of tiles on outputs of a few pixels.
+constexpr double staging_call_cycles = 600;
+
 // A read of a line another core wrote, in cycles, where the staged image
 // fits in a core's private cache: a larger one is read from the shared
 // cache by every core alike (kernel_geometry.h). Of the built-in kernels
@@ -135,6 +144,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     // A tile that reads the input in place (padding=none) stages nothing.
     const bool in_place = kernel_parameters.get("padding") == "none";
     const double staging = in_place ? 0 : staged_rows * staged_vectors;
+    const double call = in_place ? 0 : staging_call_cycles;
     const double computed = tiles * tile.rows * tile.pixels() * tile.channels() / (double(p.n) * p.oh * p.ow * p.k);
     const std::string shape = std::to_string(tile.pixels()) + "x" + std::to_string(tile.rows) + " pixels by " +
                               std::to_string(tile.channels()) + " channels";
@@ -148,7 +158,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
         const int64_t band_rows = std::min<int64_t>(
             p.oh, flat ? ceil_div(band_units * tile.pixels(), p.ow) + 1 : band_units * tile.rows);
         const double band_staging = in_place ? 0 : double(p.n) * input_rows(p, band_rows) * staged_vectors;
-        return {compute * double(band_units) / double(units) + band_staging, computed, shape};
+        return {compute * double(band_units) / double(units) + band_staging + call, computed, shape};
     }
     // The busiest of `threads` threads runs ceil(tasks / threads) of them.
     const double busiest = std::ceil(tasks / threads) / tasks;
@@ -159,7 +169,7 @@ TileFit tile_fit(const Problem &p, const Parameters &kernel_parameters, Isa isa,
     const double crossing = whole_image && threads > 1 && staged_bytes <= double(l2_cache_bytes())
                                 ? staged_bytes / cache_line_bytes * (threads - 1) / threads * cross_core_miss_cycles
                                 : 0;
-    return {(compute + staging) * busiest + crossing, computed, shape};
+    return {(compute + staging) * busiest + crossing + call, computed, shape};
 }
 
 }  // namespace stridetune::detail
