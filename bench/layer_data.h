@@ -21,13 +21,13 @@ struct LayerData {
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
         input.resize(size_t(d.mb * d.ih * d.iw * d.ic));
-        filter.resize(size_t(d.kh * d.kw * d.ic * d.oc));
+        filter.resize(size_t(d.kh * d.kw * d.ic / d.groups * d.oc));
         output.resize(size_t(d.mb * d.oh * d.ow * d.oc));
         for (float &v : input) v = dist(rng);
         for (float &v : filter) v = dist(rng);
         first_image = stridetune_test::reference_convolution(
             stridetune::dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
-            stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params);
+            stridetune::dense<const float>(filter.data(), d.filter_dims()), d.params, d.groups);
     }
 };
 

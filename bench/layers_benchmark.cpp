@@ -24,7 +24,8 @@
 //   --grain: also the dispatcher's kernel forced onto the calling thread
 //     (grain:serial) and onto the worker threads (grain:parallel), which
 //     the library's grain rule (runtime/src/selection.cpp) is measured by
-// Grouped problems are skipped (stridetune has no groups yet), and counted.
+// Grouped problems run through the operator (a kernel a group); the
+// one-shot call, which takes no groups, skips them.
 // Run it through tools/peer-env, which sets the peers' environment
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
 // JSON into docs/performance.md's tables and plot.
@@ -205,15 +206,10 @@ int main(int argc, char **argv) {
 
     static std::vector<std::unique_ptr<LayerData>> layers;
     static std::vector<std::vector<std::unique_ptr<stridetune::peers::Peer>>> peers;
-    int grouped = 0;
     for (const std::string &file : files) {
         try {
             for (const stridetune::DescriptorLine &line : stridetune::read_descriptor_file(file, true)) {
                 ConvDescriptor d = line.descriptor;
-                if (d.groups != 1) {
-                    grouped++;
-                    continue;
-                }
                 if (mb > 0) d.mb = mb;
                 layers.push_back(std::make_unique<LayerData>(d));
                 for (Competitor &c : stridetune_competitors(*layers.back(), every_isa, grain)) {
@@ -230,15 +226,13 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    std::fprintf(stderr, "stridetune_layers: %zu problems, %d grouped problems skipped (no groups yet)\n",
-                 layers.size(), grouped);
+    std::fprintf(stderr, "stridetune_layers: %zu problems\n", layers.size());
 
     const stridetune_bench::MachinePeak peak = stridetune_bench::measure_machine_peak(stridetune::num_threads());
     benchmark::AddCustomContext("threads", std::to_string(stridetune::num_threads()));
     // At the run's thread count: what its rows are a fraction of.
     benchmark::AddCustomContext("peak_gflops", std::to_string(peak.gflops_at_threads));
     benchmark::AddCustomContext("read_gbytes_per_s", std::to_string(peak.read_gbytes_per_s));
-    benchmark::AddCustomContext("grouped_problems_skipped", std::to_string(grouped));
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
 }

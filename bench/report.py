@@ -47,7 +47,6 @@ class Run:
     threads: int
     peak_gflops: float  # FMA peak at `threads` threads
     read_gbytes_per_s: float
-    grouped_skipped: int
 
 
 @dataclass
@@ -104,8 +103,7 @@ def load(paths):
         context = data["context"]
         run = Run(path, int(context_value(context, "threads", path)),
                   float(context_value(context, "peak_gflops", path)),
-                  float(context_value(context, "read_gbytes_per_s", path)),
-                  int(context.get("grouped_problems_skipped", 0)))
+                  float(context_value(context, "read_gbytes_per_s", path)))
         problems = sections[run.threads]
         for b in data["benchmarks"]:
             if b.get("run_type") == "aggregate" or b.get("error_occurred"):
@@ -164,8 +162,7 @@ def section_table(threads, problems):
         f"**{threads_title(threads)}** (stridetune and every peer alike): FMA peak "
         f"{span([r.peak_gflops for r in runs], 'GFLOP/s', 0)} and read bandwidth "
         f"{span([r.read_gbytes_per_s for r in runs], 'GB/s', 1)} at {threads_title(threads)}, measured in "
-        f"each set's run (each row uses its own run's); {sum(r.grouped_skipped for r in runs)} grouped problems "
-        "skipped. Times are medians in ms.",
+        f"each set's run (each row uses its own run's). Times are medians in ms.",
         "",
         "| problem | best stridetune | ms | GFLOP/s | % peak | dispatcher ms | "
         + " | ".join(f"{p} ms" for p in PEERS) + " | memory floor ms | vs oneDNN |",

@@ -19,6 +19,7 @@ public:
     void run() override {
         const ConvDescriptor &p = p_;
         const ConvParams &q = p.params;
+        const int64_t group_c = p.ic / p.groups, group_k = p.oc / p.groups;
         for (int64_t n = 0; n < p.mb; ++n)
             for (int64_t oy = 0; oy < p.oh; ++oy)
                 for (int64_t ox = 0; ox < p.ow; ++ox) {
@@ -31,9 +32,11 @@ public:
                             const int64_t ix = ox * q.stride_w + fx * q.dilation_w - q.pad_left;
                             if (ix < 0 || ix >= p.iw) continue;
                             const float *i = in_ + ((n * p.ih + iy) * p.iw + ix) * p.ic;
-                            const float *w = f_ + (fy * p.kw + fx) * p.ic * p.oc;
-                            for (int64_t c = 0; c < p.ic; ++c)
-                                for (int64_t k = 0; k < p.oc; ++k) o[k] += i[c] * w[c * p.oc + k];
+                            const float *w = f_ + (fy * p.kw + fx) * group_c * p.oc;
+                            for (int64_t g = 0; g < p.groups; ++g)
+                                for (int64_t c = 0; c < group_c; ++c)
+                                    for (int64_t k = g * group_k; k < (g + 1) * group_k; ++k)
+                                        o[k] += i[g * group_c + c] * w[c * p.oc + k];
                         }
                     }
                 }

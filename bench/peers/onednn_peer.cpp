@@ -30,8 +30,15 @@ public:
         // oneDNN's logical dims are always N,C,H,W and O,I,H,W; the tag gives the layout.
         const dnnl::memory::desc src_md({p.mb, p.ic, p.ih, p.iw}, dt::f32, tag::nhwc);
         const dnnl::memory::desc dst_md({p.mb, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
-        const dnnl::memory::desc user_wei_md({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio);
-        const dnnl::memory::desc any_wei_md({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::any);
+        // Grouped weights are (G, O/G, I/G, H, W); ours, [FH][FW][C/g][K], by strides.
+        const dnnl::memory::dim g = p.groups, group_c = p.ic / g, group_k = p.oc / g;
+        const dnnl::memory::desc user_wei_md =
+            g == 1 ? dnnl::memory::desc({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio)
+                   : dnnl::memory::desc({g, group_k, group_c, p.kh, p.kw}, dt::f32,
+                                        {group_k, 1, p.oc, p.kw * group_c * p.oc, group_c * p.oc});
+        const dnnl::memory::desc any_wei_md =
+            g == 1 ? dnnl::memory::desc({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::any)
+                   : dnnl::memory::desc({g, group_k, group_c, p.kh, p.kw}, dt::f32, tag::any);
         // oneDNN's dilation counts the gaps: 0 is dense.
         const dnnl::convolution_forward::desc desc(
             dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, any_wei_md, dst_md,

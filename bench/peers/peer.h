@@ -12,11 +12,13 @@
 
 namespace stridetune::peers {
 
-// A problem (groups 1) with its dense NHWC input, HWIO filter and NHWC output,
-// described as a benchdnn descriptor (stridetune/descriptor.h).
+// A problem with its dense NHWC input, filter and NHWC output, described as
+// a benchdnn descriptor (stridetune/descriptor.h). In g groups the filter is
+// [FH][FW][C/g][K], HWIO of each group's channels (descriptor.h's
+// filter_dims()); output channel k is group k / (K/g)'s.
 // make_problem builds one from dims and geometry, deducing oh and ow.
 ConvDescriptor make_problem(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k, int64_t fh, int64_t fw,
-                            const ConvParams &params);
+                            const ConvParams &params, int64_t groups = 1);
 
 class Peer {
 public:

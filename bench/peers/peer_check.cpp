@@ -42,6 +42,9 @@ std::vector<Case> cases() {
         {"dilated_d2", make_problem(1, 30, 30, 8, 16, 3, 3, params(1, 1, 2, 2, 2, 2, 2, 2))},
         {"odd_mixed", make_problem(3, 17, 13, 7, 11, 5, 3, params(3, 2, 1, 2, 1, 2, 0, 1))},
         {"odd_s2_pad", make_problem(1, 19, 23, 5, 9, 3, 3, params(2, 2, 1, 1, 1, 0, 1, 1))},
+        {"groups_3", make_problem(2, 11, 9, 12, 9, 3, 2, params(2, 1, 1, 2, 1, 1, 0, 1), 3)},
+        {"depthwise", make_problem(1, 15, 15, 24, 24, 3, 3, params(2, 2, 1, 1, 1, 1, 1, 1), 24)},
+        {"multiplier_2", make_problem(1, 9, 10, 5, 10, 3, 3, params(1, 1, 2, 1, 2, 1, 2, 1), 5)},
     };
 }
 
@@ -65,12 +68,12 @@ int main(int argc, char **argv) {
 
     for (size_t ci = 0; ci < all.size(); ++ci) {
         const stridetune::ConvDescriptor &p = all[ci].problem;
-        std::vector<float> in(size_t(p.mb * p.ih * p.iw * p.ic)), f(size_t(p.kh * p.kw * p.ic * p.oc));
+        std::vector<float> in(size_t(p.mb * p.ih * p.iw * p.ic)), f(size_t(p.kh * p.kw * p.ic / p.groups * p.oc));
         for (float &v : in) v = dist(rng);
         for (float &v : f) v = dist(rng);
         const stridetune_test::ReferenceOutput reference = stridetune_test::reference_convolution(
             stridetune::dense<const float>(in.data(), {p.mb, p.ih, p.iw, p.ic}),
-            stridetune::dense<const float>(f.data(), {p.kh, p.kw, p.ic, p.oc}), p.params);
+            stridetune::dense<const float>(f.data(), p.filter_dims()), p.params, p.groups);
         const std::vector<double> &ref = reference.value, &mag = reference.abs_sum;
 
         for (size_t pi = 0; pi < peers.size(); ++pi) {

@@ -5,9 +5,9 @@
 namespace stridetune::peers {
 
 ConvDescriptor make_problem(int64_t n, int64_t h, int64_t w, int64_t c, int64_t k, int64_t fh, int64_t fw,
-                            const ConvParams &params) {
+                            const ConvParams &params, int64_t groups) {
     ConvDescriptor d;
-    d.mb = n, d.ih = h, d.iw = w, d.ic = c, d.oc = k, d.kh = fh, d.kw = fw;
+    d.groups = groups, d.mb = n, d.ih = h, d.iw = w, d.ic = c, d.oc = k, d.kh = fh, d.kw = fw;
     d.params = params;
     d.oh = output_extent(h, fh, params.stride_h, params.dilation_h, params.pad_top, params.pad_bottom);
     d.ow = output_extent(w, fw, params.stride_w, params.dilation_w, params.pad_left, params.pad_right);

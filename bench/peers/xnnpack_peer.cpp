@@ -1,5 +1,5 @@
 // XNNPACK (Debian 12: git 2022-02-16) f32 NHWC convolution on a pthreadpool.
-// XNNPACK takes the kernel as OHWI [K][FH][FW][C]: repacked once in prepare(),
+// XNNPACK takes the kernel as OHWI [K][FH][FW][C/g]: repacked once in prepare(),
 // where the operator is also created (it packs the weights again internally)
 // and set up on the caller's buffers; run() is xnn_run_operator alone.
 #include <pthreadpool.h>
@@ -36,18 +36,22 @@ public:
         pool_ = pthreadpool_create(size_t(threads_));
         if (!pool_) throw std::runtime_error("pthreadpool_create failed");
 
-        kernel_.resize(size_t(p.oc * p.kh * p.kw * p.ic));
+        // Group g's output channels are XNNPACK's [g][K/g], one run of k.
+        const int64_t group_c = p.ic / p.groups;
+        kernel_.resize(size_t(p.oc * p.kh * p.kw * group_c));
         for (int64_t fy = 0; fy < p.kh; ++fy)
             for (int64_t fx = 0; fx < p.kw; ++fx)
-                for (int64_t c = 0; c < p.ic; ++c)
+                for (int64_t c = 0; c < group_c; ++c)
                     for (int64_t k = 0; k < p.oc; ++k)
-                        kernel_[((k * p.kh + fy) * p.kw + fx) * p.ic + c] = f[((fy * p.kw + fx) * p.ic + c) * p.oc + k];
+                        kernel_[((k * p.kh + fy) * p.kw + fx) * group_c + c] =
+                            f[((fy * p.kw + fx) * group_c + c) * p.oc + k];
 
         const ConvParams &q = p.params;
         check(xnn_create_convolution2d_nhwc_f32(
                   uint32_t(q.pad_top), uint32_t(q.pad_right), uint32_t(q.pad_bottom), uint32_t(q.pad_left),
                   uint32_t(p.kh), uint32_t(p.kw), uint32_t(q.stride_h), uint32_t(q.stride_w),
-                  uint32_t(q.dilation_h), uint32_t(q.dilation_w), /*groups=*/1, size_t(p.ic), size_t(p.oc),
+                  uint32_t(q.dilation_h), uint32_t(q.dilation_w), uint32_t(p.groups), size_t(group_c),
+                  size_t(p.oc / p.groups),
                   /*input_channel_stride=*/size_t(p.ic), /*output_channel_stride=*/size_t(p.oc), kernel_.data(),
                   /*bias=*/nullptr, -INFINITY, INFINITY, /*flags=*/0, &op_),
               "xnn_create_convolution2d_nhwc_f32");
