@@ -9,8 +9,8 @@
 #                                     kernel; the file tuned against other kernels
 #                                     refused with a warning; the same program
 #                                     linked through pkg-config
-#   bad-problems BUILD_DIR            a bad or grouped descriptor fails the consumer's
-#                                     configure, naming it
+#   bad-problems BUILD_DIR            a bad descriptor fails the consumer's configure,
+#                                     naming it
 set -euo pipefail
 
 step=$1
@@ -101,8 +101,6 @@ configure_fails() {
 bad_problems() {
     configure_fails bad_descriptor 'stridetune_add_kernels(bad_descriptor): stridetune: descriptor "mb1ic3ih57oc16oh29kx3"' \
         'PROBLEMS "mb1ic64ih56oc128oh28kh3sh2ph1" "mb1ic3ih57oc16oh29kx3"'
-    configure_fails grouped 'descriptor "g2mb1ic64ih56oc128oh28kh3sh2ph1": grouped convolution (g2)' \
-        'PROBLEMS "g2mb1ic64ih56oc128oh28kh3sh2ph1"'
     # SCHEDULES takes the table's autoscheduled kernels only: a hand schedule already runs every size.
     configure_fails hand_schedule "unknown schedule 'direct_pixels' (expected adams2019 or mullapudi2016)" \
         'PROBLEMS "mb1ic64ih56oc128oh28kh3sh2ph1" SCHEDULES direct_pixels'

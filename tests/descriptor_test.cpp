@@ -312,6 +312,16 @@ TEST(Descriptor, RoundTripOfHandWrittenDescriptors) {
     }
 }
 
+// A grouped problem's group: its share of both channel counts, nothing else changed.
+TEST(Descriptor, OneGroupHasItsShareOfTheChannels) {
+    const ConvDescriptor grouped = parse_descriptor("g4mb7ic20oc12_ih8oh4kh3ph1sh2_n\"grouped\"");
+    ConvDescriptor expected = parse_descriptor("mb7ic5oc3_ih8oh4kh3ph1sh2_n\"grouped\"");
+    EXPECT_EQ(grouped.one_group(), expected);
+    EXPECT_EQ(expected.one_group(), expected);
+    const ConvDescriptor depthwise = parse_descriptor("g32ic32oc64ih14kh3");
+    EXPECT_EQ(depthwise.one_group(), parse_descriptor("ic1oc2ih14kh3"));
+}
+
 TEST(Descriptor, Errors) {
     struct Case {
         const char *text;

@@ -331,6 +331,12 @@ std::array<int64_t, 4> ConvDescriptor::filter_dims() const {
     return {kh, kw, groups > 0 ? ic / groups : ic, oc};  // a g below 1 is the validation's to report
 }
 
+ConvDescriptor ConvDescriptor::one_group() const {
+    ConvDescriptor group = *this;
+    group.ic /= groups, group.oc /= groups, group.groups = 1;
+    return group;
+}
+
 std::array<int64_t, 4> ConvDescriptor::output_dims() const {
     return {mb, oh, ow, oc};
 }

@@ -14,17 +14,13 @@ namespace {
 constexpr const char *usage =
     "usage: stridetune-descriptor DESCRIPTOR...   canonical form of each, one a line\n"
     "       stridetune-descriptor --file PATH     the same for each descriptor of a benchdnn shapes file\n"
-    "A descriptor that cannot be parsed, or a grouped (g > 1) one, which stridetune's kernels do not\n"
-    "compute, is an error: its message names it, nothing is printed and the exit status is 1.\n";
+    "A grouped (g > 1) descriptor prints one group's problem, which its kernel is chosen, tuned and\n"
+    "registered for. A descriptor that cannot be parsed is an error: its message names it, nothing\n"
+    "is printed and the exit status is 1.\n";
 
-// The key tuning files and registrations know the problem by. `where`
-// names the descriptor in an error.
-std::string canonical(const stridetune::ConvDescriptor &d, const std::string &where) {
-    if (d.groups != 1) {
-        throw stridetune::Error(where + ": grouped convolution (g" + std::to_string(d.groups) +
-                                "): stridetune's kernels compute g1 only");
-    }
-    return stridetune::problem_key(d);
+// The key tuning files and registrations know the problem's kernel by.
+std::string canonical(const stridetune::ConvDescriptor &d) {
+    return stridetune::problem_key(d.one_group());
 }
 
 }  // namespace
@@ -39,14 +35,14 @@ int main(int argc, char **argv) {
         std::vector<std::string> lines;
         if (args[0] == "--file" && args.size() == 2) {
             for (const stridetune::DescriptorLine &l : stridetune::read_descriptor_file(args[1])) {
-                lines.push_back(canonical(l.descriptor, args[1] + ":" + std::to_string(l.line_number)));
+                lines.push_back(canonical(l.descriptor));
             }
         } else if (args[0].rfind("--", 0) == 0) {
             std::fprintf(stderr, "stridetune-descriptor: bad arguments\n%s", usage);
             return 2;
         } else {
             for (const std::string &text : args) {
-                lines.push_back(canonical(stridetune::parse_descriptor(text), "descriptor \"" + text + "\""));
+                lines.push_back(canonical(stridetune::parse_descriptor(text)));
             }
         }
         for (const std::string &line : lines) std::cout << line << "\n";

@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
         for (const std::string &path : shapes) {
             for (const stridetune::DescriptorLine &line : stridetune::read_descriptor_file(path, true)) {
                 stridetune::ConvDescriptor d = line.descriptor;
-                if (d.groups != 1) continue;  // the kernels compute g1 only
+                if (d.groups != 1) continue;  // runs its kernel once a group: not one call's terms
                 if (minibatch > 0) d.mb = minibatch;
                 const Problem problem = validate_problem(Problem::of(d));
                 for (const int threads : thread_counts) {

@@ -109,14 +109,14 @@ int tune_problems(const std::vector<std::string> &descriptors, const std::vector
     int grouped = 0;
     std::vector<ConvDescriptor> todo;
     for (ConvDescriptor d : problems) {
+        if (mb > 0) d.mb = mb;
         if (d.groups != 1) {
             grouped++;
-            continue;
+            d = d.one_group();
         }
-        if (mb > 0) d.mb = mb;
         todo.push_back(d);
     }
-    if (grouped) std::fprintf(stderr, "skipping %d grouped problems (groups are not supported yet)\n", grouped);
+    if (grouped) std::fprintf(stderr, "%d grouped problems: tuning one group's problem of each\n", grouped);
 
     // Duplicates (the same layer listed twice) are tuned once; the shard is
     // taken of the list without them, so that N shards cover it whatever

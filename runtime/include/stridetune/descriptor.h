@@ -67,6 +67,10 @@ struct ConvDescriptor {
     std::array<int64_t, 4> filter_dims() const;
     std::array<int64_t, 4> output_dims() const;  // {mb, oh, ow, oc}, NHWC
     double flops() const;                        // 2*mb*oh*ow*oc*kh*kw*ic/groups
+    // One group's problem: ic / groups and oc / groups channels, groups 1.
+    // A grouped problem runs one kernel a group (Convolution), chosen, tuned
+    // and registered for this problem.
+    ConvDescriptor one_group() const;
 };
 
 bool operator==(const ConvDescriptor &a, const ConvDescriptor &b);
