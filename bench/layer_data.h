@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "reference.h"
+#include "test_buffer.h"
 #include "stridetune.h"
 
 namespace stridetune_bench {
@@ -20,9 +21,9 @@ struct LayerData {
     explicit LayerData(const ConvDescriptor &descriptor) : d(descriptor) {
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
-        input.resize(size_t(d.mb * d.ih * d.iw * d.ic));
-        filter.resize(size_t(d.kh * d.kw * d.ic / d.groups * d.oc));
-        output.resize(size_t(d.mb * d.oh * d.ow * d.oc));
+        input.resize(size_t(stridetune_test::element_count(d.input_dims())));
+        filter.resize(size_t(stridetune_test::element_count(d.filter_dims())));
+        output.resize(size_t(stridetune_test::element_count(d.output_dims())));
         for (float &v : input) v = dist(rng);
         for (float &v : filter) v = dist(rng);
         first_image = stridetune_test::reference_convolution(

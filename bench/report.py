@@ -162,7 +162,7 @@ def section_table(threads, problems):
         f"**{threads_title(threads)}** (stridetune and every peer alike): FMA peak "
         f"{span([r.peak_gflops for r in runs], 'GFLOP/s', 0)} and read bandwidth "
         f"{span([r.read_gbytes_per_s for r in runs], 'GB/s', 1)} at {threads_title(threads)}, measured in "
-        f"each set's run (each row uses its own run's). Times are medians in ms.",
+        "each set's run (each row uses its own run's). Times are medians in ms.",
         "",
         "| problem | best stridetune | ms | GFLOP/s | % peak | dispatcher ms | "
         + " | ".join(f"{p} ms" for p in PEERS) + " | memory floor ms | vs oneDNN |",

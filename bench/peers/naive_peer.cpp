@@ -19,7 +19,8 @@ public:
     void run() override {
         const ConvDescriptor &p = p_;
         const ConvParams &q = p.params;
-        const int64_t group_c = p.ic / p.groups, group_k = p.oc / p.groups;
+        const ConvDescriptor group = p.one_group();
+        const int64_t group_c = group.ic, group_k = group.oc;
         for (int64_t n = 0; n < p.mb; ++n)
             for (int64_t oy = 0; oy < p.oh; ++oy)
                 for (int64_t ox = 0; ox < p.ow; ++ox) {

@@ -31,7 +31,8 @@ public:
         const dnnl::memory::desc src_md({p.mb, p.ic, p.ih, p.iw}, dt::f32, tag::nhwc);
         const dnnl::memory::desc dst_md({p.mb, p.oc, p.oh, p.ow}, dt::f32, tag::nhwc);
         // Grouped weights are (G, O/G, I/G, H, W); ours, [FH][FW][C/g][K], by strides.
-        const dnnl::memory::dim g = p.groups, group_c = p.ic / g, group_k = p.oc / g;
+        const ConvDescriptor group = p.one_group();
+        const dnnl::memory::dim g = p.groups, group_c = group.ic, group_k = group.oc;
         const dnnl::memory::desc user_wei_md =
             g == 1 ? dnnl::memory::desc({p.oc, p.ic, p.kh, p.kw}, dt::f32, tag::hwio)
                    : dnnl::memory::desc({g, group_k, group_c, p.kh, p.kw}, dt::f32,

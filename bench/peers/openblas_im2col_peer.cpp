@@ -25,9 +25,9 @@ public:
 
     std::string unsupported_reason(const ConvDescriptor &p) const override {
         const int64_t max = std::numeric_limits<blasint>::max();
-        if (p.mb * p.oh * p.ow > max || p.kh * p.kw * p.ic / p.groups > max || p.oc > max)
-            return "a GEMM dimension exceeds blasint";
-        if (double(p.mb * p.oh * p.ow) * double(p.kh * p.kw * p.ic / p.groups) * 4.0 > 8e9) {
+        const int64_t row = p.kh * p.kw * p.one_group().ic;
+        if (p.mb * p.oh * p.ow > max || row > max || p.oc > max) return "a GEMM dimension exceeds blasint";
+        if (double(p.mb * p.oh * p.ow) * double(row) * 4.0 > 8e9) {
             return "im2col matrix above 8 GB";
         }
         return "";
@@ -37,7 +37,7 @@ public:
         p_ = p, in_ = in, f_ = f, out_ = out;
         threads_ = threads < 1 ? 1 : threads;
         openblas_set_num_threads(threads_);
-        cols_.assign(size_t(p.mb * p.oh * p.ow * p.kh * p.kw * (p.ic / p.groups)), 0.0f);
+        cols_.assign(size_t(p.mb * p.oh * p.ow * p.kh * p.kw * p.one_group().ic), 0.0f);
     }
 
     // In groups, one im2col and GEMM a group: its channels' patches against
@@ -46,7 +46,8 @@ public:
         const ConvDescriptor &p = p_;
         const ConvParams &q = p.params;
         if (openblas_get_num_threads() != threads_) openblas_set_num_threads(threads_);
-        const int64_t group_c = p.ic / p.groups, group_k = p.oc / p.groups, row = p.kh * p.kw * group_c;
+        const ConvDescriptor group = p.one_group();
+        const int64_t group_c = group.ic, group_k = group.oc, row = p.kh * p.kw * group_c;
         const size_t run_bytes = size_t(group_c) * sizeof(float);
         for (int64_t g = 0; g < p.groups; ++g) {
             float *a = cols_.data();

@@ -16,6 +16,7 @@
 
 #include "peer.h"
 #include "reference.h"
+#include "test_buffer.h"
 
 using stridetune::ConvParams;
 using namespace stridetune::peers;
@@ -68,11 +69,12 @@ int main(int argc, char **argv) {
 
     for (size_t ci = 0; ci < all.size(); ++ci) {
         const stridetune::ConvDescriptor &p = all[ci].problem;
-        std::vector<float> in(size_t(p.mb * p.ih * p.iw * p.ic)), f(size_t(p.kh * p.kw * p.ic / p.groups * p.oc));
+        std::vector<float> in(size_t(stridetune_test::element_count(p.input_dims()))),
+            f(size_t(stridetune_test::element_count(p.filter_dims())));
         for (float &v : in) v = dist(rng);
         for (float &v : f) v = dist(rng);
         const stridetune_test::ReferenceOutput reference = stridetune_test::reference_convolution(
-            stridetune::dense<const float>(in.data(), {p.mb, p.ih, p.iw, p.ic}),
+            stridetune::dense<const float>(in.data(), p.input_dims()),
             stridetune::dense<const float>(f.data(), p.filter_dims()), p.params, p.groups);
         const std::vector<double> &ref = reference.value, &mag = reference.abs_sum;
 

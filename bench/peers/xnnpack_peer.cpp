@@ -37,7 +37,8 @@ public:
         if (!pool_) throw std::runtime_error("pthreadpool_create failed");
 
         // Group g's output channels are XNNPACK's [g][K/g], one run of k.
-        const int64_t group_c = p.ic / p.groups;
+        const ConvDescriptor group = p.one_group();
+        const int64_t group_c = group.ic;
         kernel_.resize(size_t(p.oc * p.kh * p.kw * group_c));
         for (int64_t fy = 0; fy < p.kh; ++fy)
             for (int64_t fx = 0; fx < p.kw; ++fx)
@@ -51,7 +52,7 @@ public:
                   uint32_t(q.pad_top), uint32_t(q.pad_right), uint32_t(q.pad_bottom), uint32_t(q.pad_left),
                   uint32_t(p.kh), uint32_t(p.kw), uint32_t(q.stride_h), uint32_t(q.stride_w),
                   uint32_t(q.dilation_h), uint32_t(q.dilation_w), uint32_t(p.groups), size_t(group_c),
-                  size_t(p.oc / p.groups),
+                  size_t(group.oc),
                   /*input_channel_stride=*/size_t(p.ic), /*output_channel_stride=*/size_t(p.oc), kernel_.data(),
                   /*bias=*/nullptr, -INFINITY, INFINITY, /*flags=*/0, &op_),
               "xnn_create_convolution2d_nhwc_f32");

@@ -86,8 +86,7 @@ std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const 
     descriptor.name = d.name;
     descriptor.occurrences = d.occurrences;
     detail::validate_filter(filter, descriptor);
-    Problem group = problem;
-    group.c /= d.groups, group.k /= d.groups;
+    const Problem group = Problem::of(descriptor.one_group());
     detail::Selection selection = detail::select_kernel(group, options);
     std::vector<detail::PackedFilter> filters;
     filters.reserve(size_t(d.groups));
