@@ -36,6 +36,11 @@ public:
     // (strided_conv.h).
     Halide::GeneratorParam<Padding> padding{"padding", Padding::zeros,
                                             {{"zeros", Padding::zeros}, {"none", Padding::none}}};
+    // Grouping::depthwise: each output channel reads its own input channel
+    // (strided_conv.h); the runtime gives such a kernel depthwise problems only.
+    Halide::GeneratorParam<Grouping> grouping{"grouping",
+                                              Grouping::dense,
+                                              {{"dense", Grouping::dense}, {"depthwise", Grouping::depthwise}}};
     // PixelOrder::flat: the output arrives flattened, one row an image
     // (strided_conv.h).
     Halide::GeneratorParam<PixelOrder> pixel_order{"pixel_order",
@@ -88,7 +93,7 @@ public:
         const Halide::Expr sy = one_stride ? Halide::Expr(int(only_stride)) : Halide::Expr(stride_y);
         const Halide::Expr dx = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_x);
         const Halide::Expr dy = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_y);
-        conv_ = define_strided_conv({input, padding, pixel_order, out_width, input.dim(0).extent(),
+        conv_ = define_strided_conv({input, grouping, padding, pixel_order, out_width, input.dim(0).extent(),
                                      input.dim(1).extent(), input.dim(2).extent(), input.dim(0).stride(),
                                      input.dim(1).stride(), filter, filter_block_, filter.dim(2).extent(),
                                      filter.dim(3).extent(), sx, sy, dx, dy, pad_left, pad_top,
@@ -102,7 +107,7 @@ public:
         const EstimatedProblem e = estimated_problem(estimate);
         input.set_estimates({{0, e.c}, {0, e.w}, {0, e.h}, {0, e.n}});
         filter.set_estimates({{0, filter_block_},
-                              {0, e.c},
+                              {0, grouping == Grouping::depthwise ? 1 : e.c},
                               {0, e.fw},
                               {0, e.fh},
                               {0, (e.k + filter_block_ - 1) / filter_block_}});

@@ -46,8 +46,18 @@ enum class PixelOrder {
     flat,
 };
 
+// Which input channels an output channel's reduction reads.
+enum class Grouping {
+    // Every one: the reduction runs over the input's C channels.
+    dense,
+    // Its own: output channel k reads input channel k alone (g = C = K),
+    // the filter one channel deep. The tiles' channels past K read zero.
+    depthwise,
+};
+
 struct ConvInputs {
     Halide::Func input;
+    Grouping grouping;
     Padding padding;
     PixelOrder pixel_order;
     // The convolution's output width: a flat output's row length.
@@ -72,7 +82,8 @@ struct StridedConv {
     Halide::Var k{"k"}, x{"x"}, y{"y"}, n{"n"};
     // Free variables of the views, named after the dimension they index.
     Halide::Var c{"c"}, fx{"fx"}, fy{"fy"}, xq{"xq"}, phase{"phase"};
-    // Reduction over (c, fx, fy), c innermost as in memory.
+    // Reduction over (c, fx, fy), c innermost as in memory; c has one value
+    // (0) where depthwise.
     Halide::RDom r;
 
     ConvInputs in;

@@ -110,14 +110,17 @@ public:
             // wholly as the scalar guarded tail (a dilated first layer's
             // tile reads rows of 3-10 pixels): 4 pixels of 4 channels are a
             // 16-lane store, and wide rows staged so measured level.
+            // Not depthwise, whose staged channels run to K rounded up to the tile.
             const int staged_pixels = 4;
-            for (int channels : image_channel_counts) {
-                a.padded
-                    .specialize(in.in_channels == channels && in.in_channel_stride == 1 &&
-                                in.in_pixel_stride == channels)
-                    .reorder(a.c, a.x, a.y, a.n)
-                    .vectorize(a.x, staged_pixels, TailStrategy::GuardWithIf)
-                    .unroll(a.c);
+            if (in.grouping == Grouping::dense) {
+                for (int channels : image_channel_counts) {
+                    a.padded
+                        .specialize(in.in_channels == channels && in.in_channel_stride == 1 &&
+                                    in.in_pixel_stride == channels)
+                        .reorder(a.c, a.x, a.y, a.n)
+                        .vectorize(a.x, staged_pixels, TailStrategy::GuardWithIf)
+                        .unroll(a.c);
+                }
             }
             a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             a.padded.specialize(in.in_channel_stride == 1);

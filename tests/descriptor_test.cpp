@@ -318,8 +318,23 @@ TEST(Descriptor, OneGroupHasItsShareOfTheChannels) {
     ConvDescriptor expected = parse_descriptor("mb7ic5oc3_ih8oh4kh3ph1sh2_n\"grouped\"");
     EXPECT_EQ(grouped.one_group(), expected);
     EXPECT_EQ(expected.one_group(), expected);
-    const ConvDescriptor depthwise = parse_descriptor("g32ic32oc64ih14kh3");
-    EXPECT_EQ(depthwise.one_group(), parse_descriptor("ic1oc2ih14kh3"));
+    const ConvDescriptor multiplier = parse_descriptor("g32ic32oc64ih14kh3");
+    EXPECT_EQ(multiplier.one_group(), parse_descriptor("ic1oc2ih14kh3"));
+}
+
+// Depthwise is g = C = K > 1; one call runs such a problem whole, any other
+// grouped problem's group.
+TEST(Descriptor, OneCallRunsADepthwiseProblemWhole) {
+    for (const char *text : {"g32ic32oc32ih14kh3", "g5mb2ic5oc5ih9kh2sh2"}) {
+        const ConvDescriptor d = parse_descriptor(text);
+        EXPECT_TRUE(d.depthwise()) << text;
+        EXPECT_EQ(d.one_call(), d) << text;
+    }
+    for (const char *text : {"g32ic32oc64ih14kh3", "g4ic32oc32ih14kh3", "ic1oc1ih5kh3", "ic8oc8ih5kh3"}) {
+        const ConvDescriptor d = parse_descriptor(text);
+        EXPECT_FALSE(d.depthwise()) << text;
+        EXPECT_EQ(d.one_call(), d.one_group()) << text;
+    }
 }
 
 TEST(Descriptor, Errors) {

@@ -16,6 +16,7 @@
 
 #include "compare.h"
 #include "conv_problem.h"
+#include "guarded_tensor.h"
 #include "random_fill.h"
 #include "random_problem.h"
 #include "reference.h"
@@ -51,10 +52,23 @@ GroupedProblem draw_grouped(std::mt19937 &rng) {
     return p;
 }
 
+// A depthwise problem of 2-70 channels (vector tails at every ISA) in a
+// random problem's geometry.
+GroupedProblem draw_depthwise(std::mt19937 &rng) {
+    GroupedProblem p{draw_problem(rng), uniform(rng, 2, 70)};
+    p.shape.c = p.shape.k = p.groups;
+    return p;
+}
+
+bool forced_depthwise(const stridetune::Options &options) {
+    return options.schedule && is_depthwise_schedule(*options.schedule);
+}
+
 // Runs `p` through an operator with `options` on the given views (the output
 // full of the sentinel) and compares with the reference. A forced kernel
-// that refuses the problem at creation ("cannot run") passes: the sweeps
-// check which kernel may refuse what.
+// that refuses the problem at creation ("cannot run") passes, but for a
+// depthwise kernel given a depthwise problem: the sweeps check which kernel
+// may refuse what.
 testing::AssertionResult runs_like_reference(const GroupedProblem &p, const stridetune::ConstTensor &input,
                                              const stridetune::ConstTensor &filter, const stridetune::Tensor &output,
                                              const stridetune::Options &options) {
@@ -62,7 +76,8 @@ testing::AssertionResult runs_like_reference(const GroupedProblem &p, const stri
     try {
         conv.emplace(p.descriptor(), filter, options);
     } catch (const stridetune::Error &e) {
-        if (options.schedule && std::string(e.what()).find("cannot run") != std::string::npos) {
+        const bool runs_it = forced_depthwise(options) && p.descriptor().depthwise();
+        if (options.schedule && !runs_it && std::string(e.what()).find("cannot run") != std::string::npos) {
             return testing::AssertionSuccess();
         }
         return testing::AssertionFailure() << "creation threw: " << e.what();
@@ -83,7 +98,8 @@ constexpr int problem_count = 60;
 TEST(Groups, MatchTheReferenceOnDenseTensors) {
     std::mt19937 rng(20261207);
     const std::vector<std::optional<Schedule>> schedules = {std::nullopt, Schedule::direct_flat,
-                                                            Schedule::direct_in_place, Schedule::gemm_tile};
+                                                            Schedule::direct_in_place, Schedule::gemm_tile,
+                                                            Schedule::direct_depthwise};
     for (int i = 0; i < problem_count; i++) {
         const GroupedProblem p = draw_grouped(rng);
         TestBuffer input = dense_buffer(p.shape.input_dims()), filter = dense_buffer(p.filter_dims());
@@ -112,6 +128,84 @@ TEST(Groups, MatchTheReferenceOnStridedViews) {
         fill_random(filter.view, rng);
         EXPECT_TRUE(runs_like_reference(p, input.cview(), filter.cview(), output.view, {}));
         EXPECT_EQ(output.touched_outside_view(), 0);
+    }
+}
+
+// Depthwise problems run whole on the depthwise kernel (the dispatcher's
+// pick, and forced at every ISA level the CPU has), on dense tensors and on
+// strided views.
+TEST(Depthwise, MatchesTheReferenceInOneCall) {
+    std::mt19937 rng(1207);
+    for (int i = 0; i < problem_count; i++) {
+        const GroupedProblem p = draw_depthwise(rng);
+        const bool dense = i % 2 == 0;
+        TestBuffer input = dense ? dense_buffer(p.shape.input_dims()) : random_view(p.shape.input_dims(), true, rng);
+        TestBuffer filter = dense ? dense_buffer(p.filter_dims()) : random_view(p.filter_dims(), true, rng);
+        fill_random(input.view, rng);
+        fill_random(filter.view, rng);
+        for (const stridetune::Isa isa : every_isa()) {
+            if (!cpu_supports(isa)) continue;
+            SCOPED_TRACE("problem #" + std::to_string(i) + ", " + p.describe() + ", " + isa_name(isa) +
+                         (dense ? "" : ", strided views"));
+            stridetune::Options options;
+            options.max_isa = isa;
+            TestBuffer output = dense ? dense_buffer(p.shape.output_dims())
+                                      : random_view(p.shape.output_dims(), false, rng);
+            EXPECT_TRUE(runs_like_reference(p, input.cview(), filter.cview(), output.view, options));
+            EXPECT_EQ(Convolution(p.descriptor(), filter.cview(), options).plan().schedule,
+                      Schedule::direct_depthwise);
+            EXPECT_EQ(output.touched_outside_view(), 0);
+        }
+    }
+}
+
+// The depthwise kernel's tiles run past C to a whole block of channels (the
+// taps there read as zero): against guard pages before and after dense
+// tensors, no call reads or writes past them, at every ISA level.
+TEST(Depthwise, NoCallReachesPastItsTensors) {
+    std::mt19937 rng(2026);
+    for (const int64_t channels : {2, 5, 17, 40}) {
+        GroupedProblem p{draw_problem(rng), channels};
+        p.shape.c = p.shape.k = channels;
+        TestBuffer values_in = dense_buffer(p.shape.input_dims()), values_f = dense_buffer(p.filter_dims());
+        fill_random(values_in.view, rng);
+        fill_random(values_f.view, rng);
+        const ReferenceOutput reference =
+            reference_convolution(values_in.cview(), values_f.cview(), p.shape.params, p.groups);
+        for (const Guard guard : {Guard::after, Guard::before}) {
+            GuardedTensor input({nullptr, p.shape.input_dims(), dense_strides_of(p.shape.input_dims())}, guard);
+            GuardedTensor filter({nullptr, p.filter_dims(), dense_strides_of(p.filter_dims())}, guard);
+            GuardedTensor output({nullptr, p.shape.output_dims(), dense_strides_of(p.shape.output_dims())}, guard);
+            input.fill_from(values_in.cview());
+            filter.fill_from(values_f.cview());
+            input.make_read_only();
+            filter.make_read_only();
+            for (const stridetune::Isa isa : every_isa()) {
+                if (!cpu_supports(isa)) continue;
+                SCOPED_TRACE(p.describe() + ", " + guard_name(guard) + ", " + isa_name(isa));
+                stridetune::Options options;
+                options.max_isa = isa;
+                const Convolution conv(p.descriptor(), filter.cview(), options);
+                EXPECT_EQ(conv.plan().schedule, Schedule::direct_depthwise);
+                conv.run(input.cview(), output.view());
+                EXPECT_TRUE(matches_reference(output.view(), reference));
+            }
+        }
+    }
+}
+
+// A depthwise kernel named for a problem that is not depthwise: an Error
+// saying what the kernel needs.
+TEST(Depthwise, TheKernelRefusesOtherProblems) {
+    stridetune::Options options;
+    options.schedule = Schedule::direct_depthwise;
+    for (const char *descriptor : {"mb1ic8ih9oc8kh3ph1", "g4mb1ic8ih9oc8kh3ph1", "g8mb1ic8ih9oc16kh3ph1"}) {
+        const ConvDescriptor d = stridetune::parse_descriptor(descriptor);
+        TestBuffer filter = dense_buffer(d.filter_dims());
+        bool threw = false;
+        const std::string message = thrown_message([&] { Convolution c(d, filter.cview(), options); }, threw);
+        EXPECT_TRUE(threw) << descriptor;
+        EXPECT_THAT(message, testing::HasSubstr("a depthwise problem (g = C = K > 1)")) << descriptor;
     }
 }
 

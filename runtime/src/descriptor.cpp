@@ -337,6 +337,14 @@ ConvDescriptor ConvDescriptor::one_group() const {
     return group;
 }
 
+bool ConvDescriptor::depthwise() const {
+    return groups > 1 && groups == ic && oc == ic;
+}
+
+ConvDescriptor ConvDescriptor::one_call() const {
+    return depthwise() ? *this : one_group();
+}
+
 std::array<int64_t, 4> ConvDescriptor::output_dims() const {
     return {mb, oh, ow, oc};
 }

@@ -209,6 +209,14 @@ bool few_output_channels(const Problem &p, Isa isa, std::string &reason) {
     return pixels_fill_lanes_better(p, isa, 1.0 / 2);
 }
 
+// Each output channel reads its own input channel (g = C = K): run whole by
+// the depthwise kernel, channels in the vector lanes, instead of one
+// one-channel convolution a group.
+bool depthwise(const Problem &p, Isa, std::string &reason) {
+    reason = "depthwise: an output channel a group, channels in the vector lanes";
+    return p.descriptor().depthwise();
+}
+
 // A first layer's few input channels (gray, RGB, RGBA) at AVX-512: staging
 // padded rows a tile at a time copies them again for each row tile that
 // reads them (4.5 times over for a 7x7 filter of stride 2 in two-row
@@ -282,6 +290,7 @@ bool any_problem(const Problem &, Isa, std::string &reason) {
 // next takes those whose output is smaller than its tiles (the runtime's
 // bounds query refuses them).
 constexpr Candidate candidates[] = {
+    {{Schedule::direct_depthwise}, depthwise},
     {{Schedule::direct_in_place_one_vector}, both<reads_in_place, one_vector_holds_channels>},
     {{Schedule::direct_in_place_one_vector_row}, both<reads_in_place, one_vector_holds_channels>},
     {{Schedule::direct_in_place_three_vectors}, both<reads_in_place, three_vectors_fill_lanes_better>},

@@ -139,18 +139,26 @@ Tensor kernel_output(const Kernel &kernel, const Tensor &output) {
 // a padded problem's edges.
 KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, const ConvParams &geometry) {
     install_halide_handlers();
+    KernelNeeds needs;
+    // Nothing in a kernel's tensors tells a depthwise problem from one
+    // group's: the kernel's parameters do.
+    const bool depthwise_kernel = computes_depthwise(Parameters::parse(kernel.parameters));
+    if (depthwise_kernel != problem.depthwise() || (!depthwise_kernel && problem.groups != 1)) {
+        needs.refusal = depthwise_kernel ? "a depthwise problem (g = C = K > 1)" : "one group's problem (g = 1)";
+        return needs;
+    }
     const ConstTensor input = dense(static_cast<const float *>(nullptr), problem.input_dims());
     const Tensor output = kernel_output(kernel, dense(static_cast<float *>(nullptr), problem.output_dims()));
     // The filter's taps and channels come from its own dims (the reduction's
     // extent); the block and the block count are what the query asks.
-    const PackedFilterView proposed{nullptr, {0, int32_t(problem.ic), int32_t(problem.kw), int32_t(problem.kh), 0}};
+    const PackedFilterView proposed{nullptr,
+                                    {0, int32_t(problem.filter_dims()[2]), int32_t(problem.kw), int32_t(problem.kh), 0}};
     KernelCall query(input, proposed, output);
     // What the tensors have, before the query overwrites it with what the kernel needs.
     const KernelCall actual(input, proposed, output);
     query.input.make_query();
     query.filter.make_query();
     query.output.make_query();
-    KernelNeeds needs;
     if (query.run(kernel, geometry, problem.ow, false, std::nullopt) != 0) {
         needs.refusal = halide_error();
         return needs;

@@ -95,6 +95,10 @@ bool takes_flat_output(const Parameters &kernel_parameters) {
     return kernel_parameters.get("pixel_order") == "flat";
 }
 
+bool computes_depthwise(const Parameters &kernel_parameters) {
+    return kernel_parameters.get("grouping") == "depthwise";
+}
+
 std::optional<OutputBands> output_bands(const Parameters &kernel_parameters, Isa isa,
                                         const ConvDescriptor &kernel_problem, int64_t private_cache_bytes) {
     if (kernel_parameters.get("staged") != "image" || kernel_parameters.get("outer") == "channels") {

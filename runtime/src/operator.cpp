@@ -18,14 +18,17 @@ using detail::Problem;
 
 // A grouped convolution runs each group as a convolution of its own
 // channels: one kernel for all, chosen for one group's problem, a packed
-// filter each.
+// filter each; a depthwise one runs whole on a depthwise kernel
+// (select_kernel()).
 struct Convolution::State {
     Problem problem;            // the tensors' (every group's channels), for run()'s checks
     ConvDescriptor descriptor;  // problem(), canonical
     std::string key;            // problem_key(descriptor), for the verbose line
-    ConvDescriptor group;       // one group's: its ic / groups and oc / groups channels
+    // What one kernel call computes: one group's ic / groups and oc / groups
+    // channels, or, on a depthwise kernel, every group's.
+    ConvDescriptor group;
     detail::Selection selection;
-    std::vector<detail::PackedFilter> filters;  // a group's each
+    std::vector<detail::PackedFilter> filters;  // a call's each
     Plan plan;
 };
 
@@ -47,7 +50,7 @@ Problem validated_problem(const ConvDescriptor &d) {
         throw Error("problem.groups is " + std::to_string(d.groups) + ", which does not divide problem.ic " +
                     std::to_string(d.ic) + " and problem.oc " + std::to_string(d.oc));
     }
-    const Problem p = detail::validate_problem({d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, 0, 0, d.params});
+    const Problem p = detail::validate_problem({d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, 0, 0, d.params, d.groups});
     const std::pair<const char *, std::pair<int64_t, int64_t>> outputs[] = {{"oh", {d.oh, p.oh}},
                                                                             {"ow", {d.ow, p.ow}}};
     for (const auto &[field, given_and_derived] : outputs) {
@@ -82,21 +85,24 @@ std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const 
     num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
     const Problem problem = validated_problem(d);
     ConvDescriptor descriptor = problem.descriptor();
-    descriptor.groups = d.groups;
     descriptor.name = d.name;
     descriptor.occurrences = d.occurrences;
     detail::validate_filter(filter, descriptor);
-    const Problem group = Problem::of(descriptor.one_group());
-    detail::Selection selection = detail::select_kernel(group, options);
+    detail::Selection selection = detail::select_kernel(problem, options);
+    // What one call computes: the whole problem (a depthwise kernel's), or one group.
+    const Problem group = selection.kernel_problem.groups == 1 ? problem.one_group() : problem;
+    const int64_t calls = problem.groups / group.groups;
     std::vector<detail::PackedFilter> filters;
-    filters.reserve(size_t(d.groups));
-    for (int64_t j = 0; j < d.groups; j++) {
+    filters.reserve(size_t(calls));
+    for (int64_t j = 0; j < calls; j++) {
         filters.emplace_back(*selection.kernel, selection.filter_shape, channels(filter, j * group.k, group.k));
     }
     Plan plan = detail::plan_of(selection);
-    if (d.groups != 1) {
+    if (calls != 1) {
         plan.reason = "each of " + std::to_string(d.groups) + " groups of " + std::to_string(group.c) +
                       " input and " + std::to_string(group.k) + " output channels: " + plan.reason;
+    } else if (d.groups != 1) {
+        plan.reason = "all " + std::to_string(d.groups) + " groups in one call: " + plan.reason;
     }
     return std::unique_ptr<const Convolution::State>(new Convolution::State{
         problem, descriptor, problem_key(descriptor), group.descriptor(), std::move(selection), std::move(filters),

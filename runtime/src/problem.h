@@ -14,9 +14,12 @@ struct Problem {
     int64_t k, fh, fw;     // filter: fh x fw x c x k
     int64_t oh, ow;        // output
     ConvParams params;
+    int64_t groups = 1;    // c and k are every group's (ConvDescriptor::groups)
 
-    double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c; }
+    double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c / groups; }
     ConvDescriptor descriptor() const;
+    // One group's problem (ConvDescriptor::one_group()).
+    Problem one_group() const;
     // `d`'s sizes and params, its output's included (unchecked).
     static Problem of(const ConvDescriptor &d);
     // problem_key(descriptor()): the key of tuned entries.

@@ -19,9 +19,16 @@ namespace {
 // pixels, whichever it was chosen for, so the better of the two counts:
 // K = 20 computes 32 channels, and its layers ran at 190 GFLOP/s counting
 // those 32, 120 counting the 20.
+// A depthwise problem's reduction is its filter's taps alone, each FMA with
+// a vector load of its own, the rows restaged for every tile of them:
+// MobileNet's depthwise layers ran at 20-51 GFLOP/s on one core (1.3-3.2 a
+// lane; direct_depthwise, AMD Zen 5), and those of 7x7 to 14x14 outputs
+// ran 1.7-1.8x faster on 2 threads than on one, where 12 GFLOP/s a lane
+// had them run on one.
 double estimated_serial_seconds(const Problem &kernel_problem, Isa isa) {
     const LaneUse use = lane_use_of(kernel_problem, isa);
-    return kernel_problem.flops() / (float_lanes(isa) * 12e9 * std::max(use.channels, use.pixels));
+    const double lane_flops = kernel_problem.descriptor().depthwise() ? 2e9 : 12e9;
+    return kernel_problem.flops() / (float_lanes(isa) * lane_flops * std::max(use.channels, use.pixels));
 }
 
 // Splitting work of serial time t over T threads saves t (T - 1) / T and
@@ -129,6 +136,21 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     return s;
 }
 
+// Whether the kernel `options` names, if it names one, computes depthwise
+// problems (computes_depthwise()).
+std::optional<bool> named_kernel_is_depthwise(const Options &options) {
+    std::optional<std::string> parameters;
+    if (options.variant) {
+        for (const Kernel *k : all_kernels()) {
+            if (k->variant == *options.variant) parameters = k->parameters;
+        }
+    } else if (options.schedule) {
+        parameters = builtin_kernel(*options.schedule).parameters;
+    }
+    if (!parameters) return std::nullopt;
+    return computes_depthwise(Parameters::parse(*parameters));
+}
+
 Selection select_unbanded(const Problem &problem, const Options &options) {
     const ConvDescriptor d = problem.descriptor();
     const bool requested = options.variant || options.schedule;
@@ -145,6 +167,14 @@ Selection select_unbanded(const Problem &problem, const Options &options) {
 }  // namespace
 
 Selection select_kernel(const Problem &problem, const Options &options) {
+    // A depthwise kernel runs a depthwise problem whole, in one call: the
+    // dispatcher's choice for one, unless Options names another kernel.
+    // Any other grouped problem runs a kernel a group, chosen for one
+    // group's problem.
+    if (problem.groups != 1 &&
+        !named_kernel_is_depthwise(options).value_or(problem.descriptor().one_call().groups != 1)) {
+        return select_kernel(problem.one_group(), options);
+    }
     Selection s = select_unbanded(problem, options);
     s.bands = output_bands(Parameters::parse(s.kernel->parameters), s.kernel->isa, s.kernel_problem, l2_cache_bytes());
     if (s.grain_estimated && s.parallel && !s.bands) {

@@ -147,13 +147,19 @@ void check_in_range(const char *field, int value, int lowest) {
 
 ConvDescriptor Problem::descriptor() const {
     ConvDescriptor d;
-    d.mb = n, d.ic = c, d.ih = h, d.iw = w, d.oc = k, d.oh = oh, d.ow = ow, d.kh = fh, d.kw = fw;
+    d.groups = groups, d.mb = n, d.ic = c, d.ih = h, d.iw = w, d.oc = k, d.oh = oh, d.ow = ow, d.kh = fh, d.kw = fw;
     d.params = params;
     return d;
 }
 
 Problem Problem::of(const ConvDescriptor &d) {
-    return {d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.oh, d.ow, d.params};
+    return {d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.oh, d.ow, d.params, d.groups};
+}
+
+Problem Problem::one_group() const {
+    Problem group = *this;
+    group.c /= groups, group.k /= groups, group.groups = 1;
+    return group;
 }
 
 std::string Problem::key() const {

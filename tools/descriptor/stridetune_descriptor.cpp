@@ -14,13 +14,14 @@ namespace {
 constexpr const char *usage =
     "usage: stridetune-descriptor DESCRIPTOR...   canonical form of each, one a line\n"
     "       stridetune-descriptor --file PATH     the same for each descriptor of a benchdnn shapes file\n"
-    "A grouped (g > 1) descriptor prints one group's problem, which its kernel is chosen, tuned and\n"
-    "registered for. A descriptor that cannot be parsed is an error: its message names it, nothing\n"
-    "is printed and the exit status is 1.\n";
+    "A grouped (g > 1) descriptor prints what one kernel call runs of it (one group's problem, or a\n"
+    "depthwise problem whole), which the kernel is chosen, tuned and registered for. A descriptor\n"
+    "that cannot be parsed is an error: its message names it, nothing is printed and the exit\n"
+    "status is 1.\n";
 
 // The key tuning files and registrations know the problem's kernel by.
 std::string canonical(const stridetune::ConvDescriptor &d) {
-    return stridetune::problem_key(d.one_group());
+    return stridetune::problem_key(d.one_call());
 }
 
 }  // namespace

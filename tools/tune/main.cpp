@@ -112,11 +112,14 @@ int tune_problems(const std::vector<std::string> &descriptors, const std::vector
         if (mb > 0) d.mb = mb;
         if (d.groups != 1) {
             grouped++;
-            d = d.one_group();
+            d = d.one_call();
         }
         todo.push_back(d);
     }
-    if (grouped) std::fprintf(stderr, "%d grouped problems: tuning one group's problem of each\n", grouped);
+    if (grouped) {
+        std::fprintf(stderr, "%d grouped problems: tuning what one kernel call runs of each (one group's problem, "
+                             "or a depthwise problem whole)\n", grouped);
+    }
 
     // Duplicates (the same layer listed twice) are tuned once; the shard is
     // taken of the list without them, so that N shards cover it whatever

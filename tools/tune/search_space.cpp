@@ -107,12 +107,21 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     const int lanes = float_lanes(isa), regs = vector_registers(isa);
     const int64_t k_vectors = (p.oc + lanes - 1) / lanes;
     const bool compiled_stride = specialized_stride(kernel_geometry(p)) != 0;
+    // A depthwise problem takes the depthwise kernel's tiles alone: output
+    // channels in the lanes over the padded input staged, which reads the
+    // channels past C as zero (in place, they would read past the input).
+    const bool depthwise = p.depthwise();
     std::vector<Configuration> hand;
+    const auto add = [&](Configuration c) {
+        if (depthwise) c.parameters.set("grouping", "depthwise");
+        hand.push_back(std::move(c));
+    };
     // The general-purpose kernels lead: the heuristic picks among them.
     for (const Configuration &c : builtin_configurations()) {
-        if (!c.parameters.has("autoscheduler")) hand.push_back(c);
+        if (!c.parameters.has("autoscheduler") && computes_depthwise(c.parameters) == depthwise) hand.push_back(c);
     }
     for (const Strategy &s : strategies) {
+        if (depthwise && s.patches) continue;
         // Output channels in lanes: channel_width vectors of K by x_width
         // pixels by rows, x_width the most that fits (stridetune/tile_shape.h).
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
@@ -122,10 +131,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
                 for (int xw : x_widths(widest, p.ow)) {
                     Parameters items = tile({{"channel_width", cw}, {"rows", rows}, {"x_width", xw}});
                     // direct stages rows per tile or the whole padded image.
-                    if (!s.patches) {
-                        hand.push_back(configuration(s, "channels", Parameters(items).set("staged", "image")));
-                    }
-                    hand.push_back(configuration(s, "channels", items));
+                    if (!s.patches) add(configuration(s, "channels", Parameters(items).set("staged", "image")));
+                    add(configuration(s, "channels", items));
                 }
             }
         }
@@ -136,8 +143,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
             for (int rows : {1, 2, 4}) {
                 Parameters items = tile({{"channel_width", cw}, {"rows", rows}});
                 items.set("outer", "channels");
-                hand.push_back(configuration(s, "channels", items));
-                if (!s.patches) hand.push_back(configuration(s, "channels", items.set("staged", "image")));
+                add(configuration(s, "channels", items));
+                if (!s.patches) add(configuration(s, "channels", items.set("staged", "image")));
             }
         }
         // Output pixels in lanes, for small K: channel_width unrolled output
@@ -145,7 +152,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
         // half-width vectors waste fewer lanes on narrow outputs. direct
         // reads its planar rows with strided loads where the stride is a
         // constant, or stages their column phases (schedules/direct.cpp).
-        if (p.oc > 2 * lanes) continue;
+        if (p.oc > 2 * lanes || depthwise) continue;
         for (int cw : {2, 3, 4, 5, 6, 8}) {
             if (cw > p.oc + 1) continue;
             for (int xw : {1, 2}) {
@@ -163,7 +170,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     // register a pixel, so at most 8 pixels a row of the tile. One-row tiles
     // go with tiles or blocks of channels outermost, and flat with blocks
     // outermost (along the image's pixels, across its rows).
-    if (unpadded(p.params)) {
+    if (unpadded(p.params) && !depthwise) {
         for (int cw = 1; cw <= 4 && cw <= k_vectors; cw++) {
             for (int rows = 1; rows <= 2; rows++) {
                 const int widest = std::min(8, widest_channel_tile(cw, rows, regs));
@@ -194,7 +201,8 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
         built.push_back(kernel);
         all.push_back(c);
     }
-    // The autoschedulers plan for this very problem.
+    // The autoschedulers plan for this very problem (one group's: their estimates have no groups).
+    if (depthwise) return all;
     for (const char *scheduler : {"Mullapudi2016", "Adams2019"}) {
         all.push_back({"autoscheduled", Parameters().set("autoscheduler", scheduler).set("estimate", problem_key(p))});
     }

@@ -49,7 +49,7 @@ struct ProblemData {
         const ConvDescriptor k = kernel_problem(d);
         const ConvDescriptor &in = flattens_pixels(d) ? k : d;
         input = Halide::Buffer<float>(int(in.ic), int(in.iw), int(in.ih), int(in.mb));
-        filter = Halide::Buffer<float>(int(d.oc), int(d.ic), int(d.kw), int(d.kh));
+        filter = Halide::Buffer<float>(int(d.oc), int(d.filter_dims()[2]), int(d.kw), int(d.kh));
         output = Halide::Buffer<float>(int(k.oc), int(k.ow), int(k.oh), int(k.mb));
         std::mt19937 rng(7);
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
@@ -67,7 +67,7 @@ struct ProblemData {
         args.out_width = int(k.ow);
         first_image = stridetune_test::reference_convolution(
             dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
-            dense<const float>(filter.data(), d.filter_dims()), d.params);
+            dense<const float>(filter.data(), d.filter_dims()), d.params, d.groups);
     }
 };
 

@@ -68,9 +68,15 @@ struct ConvDescriptor {
     std::array<int64_t, 4> output_dims() const;  // {mb, oh, ow, oc}, NHWC
     double flops() const;                        // 2*mb*oh*ow*oc*kh*kw*ic/groups
     // One group's problem: ic / groups and oc / groups channels, groups 1.
-    // A grouped problem runs one kernel a group (Convolution), chosen, tuned
-    // and registered for this problem.
     ConvDescriptor one_group() const;
+    // Depthwise: g = C = K > 1, an output channel a group, reading the
+    // input channel of its own index. A depthwise kernel runs every group
+    // in one call.
+    bool depthwise() const;
+    // What the dispatcher runs in one kernel call, and so what is tuned and
+    // registered for the problem: the whole of a depthwise problem, else
+    // one group's (one_group()).
+    ConvDescriptor one_call() const;
 };
 
 bool operator==(const ConvDescriptor &a, const ConvDescriptor &b);

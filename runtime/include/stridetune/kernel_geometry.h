@@ -99,6 +99,11 @@ TensorView<T> flattened(const TensorView<T> &t) {
 // convolution's output width.
 bool takes_flat_output(const Parameters &kernel_parameters);
 
+// Whether a kernel of these generator parameters was built with
+// grouping=depthwise: it runs depthwise problems (ConvDescriptor::depthwise())
+// whole, and no other.
+bool computes_depthwise(const Parameters &kernel_parameters);
+
 // A kernel that stages its whole padded input before its tiles run
 // (staged=image) and hands out tiles of rows or of pixels (outer=rows or
 // tiles) runs `kernel_problem` on T threads as T bands of its output, each
