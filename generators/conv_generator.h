@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <vector>
 
@@ -81,12 +82,13 @@ public:
         // the kernels are built without, must see a tile reach below 0.
         for (int d : {0, 3}) input.dim(d).set_min(0);
         filter_block_ = static_cast<const Schedule *>(this)->filter_block(this->get_target());
-        Halide::Expr packed_stride = filter_block_;
+        std::array<Halide::Expr, 5> filter_extents;
+        filter_extents[0] = filter_block_;
+        for (int d = 1; d < 5; d++) filter_extents[size_t(d)] = filter.dim(d).extent();
+        const std::array<Halide::Expr, 5> filter_strides =
+            packed_filter_strides(filter_extents, grouping == Grouping::depthwise);
         filter.dim(0).set_bounds(0, filter_block_);
-        for (int d = 1; d < 5; d++) {
-            filter.dim(d).set_min(0).set_stride(packed_stride);
-            packed_stride *= filter.dim(d).extent();
-        }
+        for (int d = 1; d < 5; d++) filter.dim(d).set_min(0).set_stride(filter_strides[size_t(d)]);
 
         const bool one_stride = only_stride != 0;
         const Halide::Expr sx = one_stride ? Halide::Expr(int(only_stride)) : Halide::Expr(stride_x);

@@ -17,22 +17,14 @@ StridedConv define_strided_conv(const ConvInputs &in) {
     a.in = in;
     Var c = a.c, fx = a.fx, fy = a.fy, k = a.k, x = a.x, y = a.y, n = a.n;
 
-    const bool depthwise = in.grouping == Grouping::depthwise;
     if (in.padding == Padding::none) {
         a.padded(c, x, y, n) = in.input(c, x, y, n);
     } else {
         // likely() lets Halide split the loops that stage it into the border
         // and an interior copied without the test, as BoundaryConditions does.
-        // A depthwise tile's channels past C (K rounded up to the tile's
-        // block) read zero too.
-        Expr inside = x >= 0 && x < in.in_width && y >= 0 && y < in.in_height;
-        Expr column = clamp(likely(x), 0, in.in_width - 1), row = clamp(likely(y), 0, in.in_height - 1);
-        Expr channel = c;
-        if (depthwise) {
-            inside = inside && c < in.in_channels;
-            channel = min(likely(c), in.in_channels - 1);
-        }
-        a.padded(c, x, y, n) = select(inside, in.input(channel, column, row, n), 0.0f);
+        const Expr inside = x >= 0 && x < in.in_width && y >= 0 && y < in.in_height;
+        const Expr column = clamp(likely(x), 0, in.in_width - 1), row = clamp(likely(y), 0, in.in_height - 1);
+        a.padded(c, x, y, n) = select(inside, in.input(c, column, row, n), 0.0f);
     }
 
     a.column_phases(a.xq, a.phase, c, y, n) = a.padded(c, a.xq * in.stride_x + a.phase - in.pad_left, y, n);
@@ -48,6 +40,7 @@ StridedConv define_strided_conv(const ConvInputs &in) {
     const bool flat = in.pixel_order == PixelOrder::flat;
     const Expr column = flat ? x % in.out_width : Expr(x);
     const Expr row = flat ? x / in.out_width : Expr(y);
+    const bool depthwise = in.grouping == Grouping::depthwise;
     a.r = RDom(0, depthwise ? Expr(1) : in.in_channels, 0, in.filter_width, 0, in.filter_height, "r");
     if (in.skips_padding_rows && in.padding == Padding::zeros && !flat) {
         const Expr input_row = row * in.stride_y + a.r.z * in.dilation_y - in.pad_top;

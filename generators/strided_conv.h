@@ -51,7 +51,8 @@ enum class Grouping {
     // Every one: the reduction runs over the input's C channels.
     dense,
     // Its own: output channel k reads input channel k alone (g = C = K),
-    // the filter one channel deep. The tiles' channels past K read zero.
+    // the filter one channel deep. Nothing here reads a channel past C, so
+    // a schedule's tiles must stay inside the K channels.
     depthwise,
 };
 

@@ -17,7 +17,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build --target stridetune_layers stridetune_operator_overhead stridetune-dispatch-inputs > /dev/null
 
 sets=("$@")
-[ ${#sets[@]} -gt 0 ] || sets=(seed resnet_50 mobilenet vgg_11 tails dilated regression_padding)
+[ ${#sets[@]} -gt 0 ] || sets=(seed resnet_50 mobilenet mobilenet_dw vgg_11 tails dilated regression_padding)
 out=build/bench-results
 mkdir -p "$out" docs
 results=()

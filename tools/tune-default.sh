@@ -15,8 +15,8 @@ fresh=()
 # The seed keeps its own minibatch (64); the layers run at minibatch 1.
 time build/stridetune-tune --shapes bench/shapes/seed.txt --output tuning/default.json "${fresh[@]}"
 time build/stridetune-tune --shapes bench/shapes/resnet_50.txt --mb 1 --output tuning/default.json
-# The other sets at half the budget: 150 problems, most of whose candidates
+# The other sets at half the budget: 160 problems, most of whose candidates
 # are compiled by then.
 time build/stridetune-tune --budget 20 --mb 1 --output tuning/default.json \
-    --shapes bench/shapes/mobilenet.txt --shapes bench/shapes/vgg_11.txt --shapes bench/shapes/dilated.txt \
+    --shapes bench/shapes/mobilenet.txt --shapes bench/shapes/mobilenet_dw.txt --shapes bench/shapes/vgg_11.txt --shapes bench/shapes/dilated.txt \
     --shapes bench/shapes/regression_padding.txt --shapes bench/shapes/tails.txt

@@ -62,11 +62,8 @@ HalideBuffer::HalideBuffer(const ConstTensor &t) {
 }
 
 HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
-    int32_t stride = 1;
-    for (int d = 0; d < 5; d++) {
-        dims[d] = halide_dimension_t(0, filter.extents[size_t(d)], stride);
-        stride *= filter.extents[size_t(d)];
-    }
+    const std::array<int32_t, 5> strides = packed_filter_strides(filter.extents, filter.depthwise);
+    for (int d = 0; d < 5; d++) dims[d] = halide_dimension_t(0, filter.extents[size_t(d)], strides[size_t(d)]);
     describe(buffer, dims, 5, filter.data);
 }
 
@@ -151,8 +148,9 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     const Tensor output = kernel_output(kernel, dense(static_cast<float *>(nullptr), problem.output_dims()));
     // The filter's taps and channels come from its own dims (the reduction's
     // extent); the block and the block count are what the query asks.
-    const PackedFilterView proposed{nullptr,
-                                    {0, int32_t(problem.filter_dims()[2]), int32_t(problem.kw), int32_t(problem.kh), 0}};
+    const PackedFilterView proposed{
+        nullptr, {0, int32_t(problem.filter_dims()[2]), int32_t(problem.kw), int32_t(problem.kh), 0}, depthwise_kernel};
+    needs.filter.depthwise = depthwise_kernel;
     KernelCall query(input, proposed, output);
     // What the tensors have, before the query overwrites it with what the kernel needs.
     const KernelCall actual(input, proposed, output);

@@ -22,6 +22,8 @@ namespace stridetune::detail {
 struct PackedFilterView {
     const float *data = nullptr;
     std::array<int32_t, 5> extents{};
+    // Laid out for a depthwise kernel (packed_filter_storage_order()).
+    bool depthwise = false;
 };
 
 // A tensor as a halide_buffer_t. Halide orders dimensions innermost first;

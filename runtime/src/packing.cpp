@@ -19,7 +19,7 @@ PackFunction pack_function(Isa isa) {
 }  // namespace
 
 PackedFilter::PackedFilter(const Kernel &kernel, const PackedFilterView &shape, const ConstTensor &filter)
-    : extents_(shape.extents) {
+    : extents_(shape.extents), depthwise_(shape.depthwise) {
     size_t elements = 1;
     for (int32_t e : extents_) elements *= size_t(e);
     bytes_ = elements * sizeof(float);

@@ -30,7 +30,7 @@ public:
     // block, zero past K. Throws Error if the packing fails.
     PackedFilter(const Kernel &kernel, const PackedFilterView &shape, const ConstTensor &filter);
 
-    PackedFilterView view() const { return {data_.get(), extents_}; }
+    PackedFilterView view() const { return {data_.get(), extents_, depthwise_}; }
     size_t bytes() const { return bytes_; }
 
 private:
@@ -38,6 +38,7 @@ private:
         void operator()(float *p) const { std::free(p); }
     };
     std::array<int32_t, 5> extents_;
+    bool depthwise_;
     size_t bytes_;
     std::unique_ptr<float, Free> data_;
 };

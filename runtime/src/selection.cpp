@@ -164,23 +164,35 @@ Selection select_unbanded(const Problem &problem, const Options &options) {
     }
 }
 
-}  // namespace
-
-Selection select_kernel(const Problem &problem, const Options &options) {
-    // A depthwise kernel runs a depthwise problem whole, in one call: the
-    // dispatcher's choice for one, unless Options names another kernel.
-    // Any other grouped problem runs a kernel a group, chosen for one
-    // group's problem.
-    if (problem.groups != 1 &&
-        !named_kernel_is_depthwise(options).value_or(problem.descriptor().one_call().groups != 1)) {
-        return select_kernel(problem.one_group(), options);
-    }
+// The problem in one call, run in bands where its kernel's tiles ask.
+Selection select_whole(const Problem &problem, const Options &options) {
     Selection s = select_unbanded(problem, options);
     s.bands = output_bands(Parameters::parse(s.kernel->parameters), s.kernel->isa, s.kernel_problem, l2_cache_bytes());
     if (s.grain_estimated && s.parallel && !s.bands) {
         s.parallel = runs_in_parallel(Problem::of(s.kernel_problem), s.kernel->isa, false);
     }
     return s;
+}
+
+}  // namespace
+
+Selection select_kernel(const Problem &problem, const Options &options) {
+    if (problem.groups == 1) return select_whole(problem, options);
+    // A depthwise kernel runs a depthwise problem whole, in one call: the
+    // dispatcher's choice for one, unless Options names another kernel.
+    // Any other grouped problem runs a kernel a group, chosen for one
+    // group's problem, and so does a depthwise problem of fewer channels
+    // than a depthwise tile's block, which its kernel refuses.
+    const std::optional<bool> named_depthwise = named_kernel_is_depthwise(options);
+    if (!named_depthwise.value_or(problem.descriptor().one_call().groups != 1)) {
+        return select_kernel(problem.one_group(), options);
+    }
+    if (named_depthwise) return select_whole(problem, options);
+    try {
+        return select_whole(problem, options);
+    } catch (const Error &) {
+        return select_kernel(problem.one_group(), options);
+    }
 }
 
 Plan plan_of(const Selection &s) {

@@ -157,9 +157,7 @@ Problem Problem::of(const ConvDescriptor &d) {
 }
 
 Problem Problem::one_group() const {
-    Problem group = *this;
-    group.c /= groups, group.k /= groups, group.groups = 1;
-    return group;
+    return of(descriptor().one_group());
 }
 
 std::string Problem::key() const {

@@ -58,7 +58,9 @@ void FilterPacker::pack(const Halide::Buffer<float> &filter, Halide::Buffer<floa
 }
 
 JitKernel::JitKernel(const Configuration &configuration, const Halide::Target &target)
-    : target_(target), flat_output_(takes_flat_output(configuration.parameters)) {
+    : target_(target),
+      flat_output_(takes_flat_output(configuration.parameters)),
+      depthwise_(computes_depthwise(configuration.parameters)) {
     const std::optional<std::string> autoscheduler = configuration.parameters.get("autoscheduler");
     Parameters generator_params = configuration.parameters;
     generator_params.erase("autoscheduler");
@@ -88,8 +90,11 @@ JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide:
     // of the filter's constraints where a kernel skips filter rows that
     // read only padding, as on a 1x1 input with a padded 3x3 filter).
     const int block = bindings_->filter_block(), out_channels = filter.dim(0).extent();
-    Halide::Buffer<float> packed(block, filter.dim(1).extent(), filter.dim(2).extent(), filter.dim(3).extent(),
-                                 (out_channels + block - 1) / block);
+    const std::array<int, 5> order = packed_filter_storage_order(depthwise_);
+    Halide::Buffer<float> packed(Halide::Runtime::Buffer<float>(
+        {block, filter.dim(1).extent(), filter.dim(2).extent(), filter.dim(3).extent(),
+         (out_channels + block - 1) / block},
+        std::vector<int>(order.begin(), order.end())));
     packer.pack(filter, packed);
     arguments.filter = packed;
     return arguments;

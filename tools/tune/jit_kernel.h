@@ -69,6 +69,7 @@ private:
     JitBindings *bindings_ = nullptr;
     Halide::Pipeline pipeline_;
     bool flat_output_;  // pixel_order=flat: the output goes in flattened (kernel_call.h)
+    bool depthwise_;    // grouping=depthwise: its filter packed for a depthwise kernel (kernel_geometry.h)
     std::optional<OutputBands> bands_;
     bool parallel_ = true;
     // The bands of `output` (a round's images), each realized on a thread of the pool.

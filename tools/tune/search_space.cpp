@@ -108,8 +108,7 @@ std::vector<Configuration> candidate_configurations(const ConvDescriptor &p, Isa
     const int64_t k_vectors = (p.oc + lanes - 1) / lanes;
     const bool compiled_stride = specialized_stride(kernel_geometry(p)) != 0;
     // A depthwise problem takes the depthwise kernel's tiles alone: output
-    // channels in the lanes over the padded input staged, which reads the
-    // channels past C as zero (in place, they would read past the input).
+    // channels in the lanes over the padded input staged.
     const bool depthwise = p.depthwise();
     std::vector<Configuration> hand;
     const auto add = [&](Configuration c) {

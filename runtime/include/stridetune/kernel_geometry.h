@@ -4,6 +4,7 @@
 // times only the branch the library will run).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -103,6 +104,32 @@ bool takes_flat_output(const Parameters &kernel_parameters);
 // grouping=depthwise: it runs depthwise problems (ConvDescriptor::depthwise())
 // whole, and no other.
 bool computes_depthwise(const Parameters &kernel_parameters);
+
+// The packed filter's dimensions, in Halide's order: a block's lanes (the
+// filter block's output channels), C, FW, FH, blocks. Their order in
+// memory, innermost first: a dense kernel's blocks outermost, each block's
+// taps together as its tile reads them; a depthwise kernel's blocks next to
+// their lanes, so that a tap's channels are consecutive and a tile of
+// channels loads them as one vector wherever it starts (its last tile
+// shifts inwards, off the blocks' boundaries: one past K would read past
+// the input's channels).
+inline std::array<int, 5> packed_filter_storage_order(bool depthwise) {
+    if (depthwise) return {0, 4, 1, 2, 3};
+    return {0, 1, 2, 3, 4};
+}
+
+// The element strides of a packed filter of `extents` (integers, or Halide
+// expressions in the generators).
+template<typename T>
+std::array<T, 5> packed_filter_strides(const std::array<T, 5> &extents, bool depthwise) {
+    std::array<T, 5> strides;
+    T stride = T(1);
+    for (int d : packed_filter_storage_order(depthwise)) {
+        strides[size_t(d)] = stride;
+        stride = stride * extents[size_t(d)];
+    }
+    return strides;
+}
 
 // A kernel that stages its whole padded input before its tiles run
 // (staged=image) and hands out tiles of rows or of pixels (outer=rows or
