@@ -24,8 +24,8 @@
 //   --grain: also the dispatcher's kernel forced onto the calling thread
 //     (grain:serial) and onto the worker threads (grain:parallel), which
 //     the library's grain rule (runtime/src/selection.cpp) is measured by
-// Grouped problems run through the operator (a kernel a group); the
-// one-shot call, which takes no groups, skips them.
+// Grouped problems run through the operator and the one-shot call alike
+// (which counts the groups from the filter).
 // Run it through tools/peer-env, which sets the peers' environment
 // (tools/run-benchmarks.sh does); bench/report.py turns --benchmark_out's
 // JSON into docs/performance.md's tables and plot.

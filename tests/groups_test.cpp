@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -220,6 +221,53 @@ TEST(Depthwise, TheKernelRefusesOtherProblems) {
         const std::string message = thrown_message([&] { Convolution c(d, filter.cview(), options); }, threw);
         EXPECT_TRUE(threw) << descriptor;
         EXPECT_THAT(message, testing::HasSubstr("a depthwise problem (g = C = K > 1)")) << descriptor;
+    }
+}
+
+// The one-shot calls and the constructor from input dims count the groups
+// from the filter's input channels (C/g): they run grouped problems as the
+// operator does, and their plans say how the groups run.
+TEST(Groups, OneShotCallsCountTheGroupsFromTheFilter) {
+    std::mt19937 rng(3011);
+    for (int i = 0; i < problem_count / 3; i++) {
+        const GroupedProblem p = draw_grouped(rng);
+        SCOPED_TRACE("problem #" + std::to_string(i) + ", " + p.describe());
+        TestBuffer input = dense_buffer(p.shape.input_dims()), filter = dense_buffer(p.filter_dims());
+        TestBuffer output = dense_buffer(p.shape.output_dims());
+        fill_random(input.view, rng);
+        fill_random(filter.view, rng);
+        const std::string groups = std::to_string(p.groups) + " groups";
+        const stridetune::Plan planned = stridetune::plan(input.cview(), filter.cview(), output.view, p.shape.params);
+        EXPECT_THAT(planned.reason, testing::HasSubstr(groups));
+        EXPECT_THAT(Convolution(p.shape.input_dims(), filter.cview(), p.shape.params).plan().reason,
+                    testing::HasSubstr(groups));
+        const stridetune::Plan ran = stridetune::convolve(input.cview(), filter.cview(), output.view, p.shape.params);
+        EXPECT_EQ(ran.kernel, planned.kernel);
+        EXPECT_TRUE(matches_reference(output.view,
+                                      reference_convolution(input.cview(), filter.cview(), p.shape.params, p.groups)));
+    }
+}
+
+// A one-shot filter whose input channels do not divide the input's, or
+// whose output channels do not divide into the groups that makes: an Error
+// naming the filter's dimension, nothing written.
+TEST(Groups, OneShotFiltersOfChannelsThatDoNotDivideAreRejected) {
+    ConvProblem shape;
+    shape.n = 1, shape.h = shape.w = 7, shape.c = 8, shape.k = 6, shape.fh = shape.fw = 3;
+    std::mt19937 rng(5);
+    TestBuffer input = dense_buffer(shape.input_dims()), output = dense_buffer(shape.output_dims());
+    fill_random(input.view, rng);
+    // 3 input channels do not divide 8; 2 make 4 groups, which 6 output channels do not fill evenly.
+    const std::pair<int64_t, const char *> cases[] = {{3, "filter dims[2]"}, {2, "filter dims[3]"}};
+    for (const auto &[group_channels, named] : cases) {
+        TestBuffer filter = dense_buffer({shape.fh, shape.fw, group_channels, shape.k});
+        fill_random(filter.view, rng);
+        bool threw = false;
+        const std::string message = thrown_message(
+            [&] { stridetune::convolve(input.cview(), filter.cview(), output.view, shape.params); }, threw);
+        EXPECT_TRUE(threw) << group_channels;
+        EXPECT_THAT(message, testing::HasSubstr(named));
+        EXPECT_EQ(output.touched_anywhere(), 0);
     }
 }
 

@@ -19,7 +19,8 @@ std::vector<KernelInfo> kernels() {
 Plan plan(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params,
           const Options &options) {
     return detail::only_errors([&] {
-        return detail::plan_of(detail::select_kernel(detail::validate(input, filter, output, params), options));
+        const detail::Problem problem = detail::validate(input, filter, output, params);
+        return detail::plan_of(detail::select_kernel(problem, options), problem);
     });
 }
 

@@ -67,6 +67,7 @@ ConvDescriptor problem_of(const std::array<int64_t, 4> &input_dims, const ConstT
                           const ConvParams &params) {
     detail::validate_tensor("filter", filter);
     ConvDescriptor d;
+    d.groups = detail::groups_of(input_dims[3], filter);
     d.mb = input_dims[0], d.ih = input_dims[1], d.iw = input_dims[2], d.ic = input_dims[3];
     d.kh = filter.dims[0], d.kw = filter.dims[1], d.oc = filter.dims[3];
     d.params = params;
@@ -89,21 +90,14 @@ std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const 
     descriptor.occurrences = d.occurrences;
     detail::validate_filter(filter, descriptor);
     detail::Selection selection = detail::select_kernel(problem, options);
-    // What one call computes: the whole problem (a depthwise kernel's), or one group.
-    const Problem group = selection.kernel_problem.groups == 1 ? problem.one_group() : problem;
+    const Problem group = detail::call_problem(selection, problem);
     const int64_t calls = problem.groups / group.groups;
     std::vector<detail::PackedFilter> filters;
     filters.reserve(size_t(calls));
     for (int64_t j = 0; j < calls; j++) {
         filters.emplace_back(*selection.kernel, selection.filter_shape, channels(filter, j * group.k, group.k));
     }
-    Plan plan = detail::plan_of(selection);
-    if (calls != 1) {
-        plan.reason = "each of " + std::to_string(d.groups) + " groups of " + std::to_string(group.c) +
-                      " input and " + std::to_string(group.k) + " output channels: " + plan.reason;
-    } else if (d.groups != 1) {
-        plan.reason = "all " + std::to_string(d.groups) + " groups in one call: " + plan.reason;
-    }
+    const Plan plan = detail::plan_of(selection, problem);
     return std::unique_ptr<const Convolution::State>(new Convolution::State{
         problem, descriptor, problem_key(descriptor), group.descriptor(), std::move(selection), std::move(filters),
         plan});

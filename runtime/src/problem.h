@@ -31,6 +31,10 @@ struct Problem {
 void validate_tensor(const char *name, const ConstTensor &t);
 // The sizes (oh and ow are ignored) and params: returns them with oh, ow.
 Problem validate_problem(const Problem &sizes);
+// The groups g of a one-shot call, as TensorFlow's conv2d counts them: a
+// filter of C/g input channels (its dims[2]) over an input of C, dividing
+// C and the filter's K.
+int64_t groups_of(int64_t input_channels, const ConstTensor &filter);
 // A filter for `problem`: its filter_dims(), HWIO.
 void validate_filter(const ConstTensor &filter, const ConvDescriptor &problem);
 // What may differ between runs of one operator: the tensors, against its problem.

@@ -195,9 +195,22 @@ Selection select_kernel(const Problem &problem, const Options &options) {
     }
 }
 
-Plan plan_of(const Selection &s) {
+Problem call_problem(const Selection &s, const Problem &problem) {
+    return s.kernel_problem.groups == 1 ? problem.one_group() : problem;
+}
+
+Plan plan_of(const Selection &s, const Problem &problem) {
     const Kernel &k = *s.kernel;
-    return {k.schedule, k.isa, k.variant, k.function, k.metadata()->target, k.parameters, s.reason, s.parallel};
+    Plan plan{k.schedule, k.isa, k.variant, k.function, k.metadata()->target, k.parameters, s.reason, s.parallel};
+    const Problem call = call_problem(s, problem);
+    const std::string groups = std::to_string(problem.groups);
+    if (call.groups != problem.groups) {
+        plan.reason = "each of " + groups + " groups of " + std::to_string(call.c) + " input and " +
+                      std::to_string(call.k) + " output channels: " + plan.reason;
+    } else if (problem.groups != 1) {
+        plan.reason = "all " + groups + " groups in one call: " + plan.reason;
+    }
+    return plan;
 }
 
 }  // namespace stridetune::detail

@@ -28,6 +28,12 @@ struct Selection {
 // problem, or if no kernel can.
 Selection select_kernel(const Problem &problem, const Options &options);
 
-Plan plan_of(const Selection &selection);
+// What one call of the selected kernel computes: `problem` whole (a
+// depthwise kernel's), or one group.
+Problem call_problem(const Selection &selection, const Problem &problem);
+
+// The plan of `problem` run on the selection, its reason saying how the
+// groups run.
+Plan plan_of(const Selection &selection, const Problem &problem);
 
 }  // namespace stridetune::detail

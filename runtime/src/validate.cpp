@@ -260,17 +260,30 @@ void validate_run(const ConstTensor &input, const Tensor &output, const Problem 
     check_run_shapes(input, output, problem);
 }
 
+int64_t groups_of(int64_t input_channels, const ConstTensor &filter) {
+    const int64_t group_channels = filter.dims[2], out_channels = filter.dims[3];
+    if (input_channels < 1) return 1;  // the problem's validation names it
+    if (input_channels % group_channels != 0) {
+        fail("input and filter: the input has " + std::to_string(input_channels) +
+             " channels (input dims[3]), the filter " + std::to_string(group_channels) +
+             " (filter dims[2]), which does not divide them (a filter of C/g channels runs g groups)");
+    }
+    const int64_t groups = input_channels / group_channels;
+    if (out_channels % groups != 0) {
+        fail("filter: its " + std::to_string(out_channels) + " output channels (filter dims[3]) do not divide into the " +
+             std::to_string(groups) + " groups that its " + std::to_string(group_channels) +
+             " input channels (filter dims[2]) make of the input's " + std::to_string(input_channels));
+    }
+    return groups;
+}
+
 Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &p) {
     check_tensor("input", input);
     check_tensor("filter", filter);
     check_tensor("output", output);
-    if (filter.dims[2] != input.dims[3]) {
-        fail("input and filter: the input has " + std::to_string(input.dims[3]) +
-             " channels (input dims[3]), the filter " + std::to_string(filter.dims[2]) +
-             " (filter dims[2]); they must be equal");
-    }
+    const int64_t groups = groups_of(input.dims[3], filter);
     const Problem pr = validate_problem({input.dims[0], input.dims[1], input.dims[2], input.dims[3], filter.dims[3],
-                                         filter.dims[0], filter.dims[1], 0, 0, p});
+                                         filter.dims[0], filter.dims[1], 0, 0, p, groups});
     check_run_shapes(input, output, pr);
     if (overlap(output, filter)) fail("output: overlaps the filter");
     return pr;

@@ -77,7 +77,10 @@ int64_t output_extent(int64_t in, int64_t filter, int stride, int dilation, int 
 // and output channel k of group j = k / (K/g) sums over c < C/g of
 // input channel j * C/g + c times filter[fy][fx][c][k]: each group runs as a
 // convolution of its own channels, one after another, with the kernel chosen
-// for one group (the plan's reason says so).
+// for one group, or, depthwise (g = C = K), all in one call of the depthwise
+// kernel (the plan's reason says which). The calls that take no descriptor
+// count the groups from the filter, as TensorFlow's conv2d does: a filter of
+// C/g input channels (its dims[2]) runs g groups.
 class Convolution {
 public:
     // Throws Error naming the field: a problem stridetune cannot run (groups
@@ -87,7 +90,8 @@ public:
     // afterwards.
     Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const Options &options = {});
     // The problem of an input of `input_dims` (NHWC), the filter's dims and
-    // `params`, in one group.
+    // `params`, in as many groups as the filter's input channels go into the
+    // input's (above).
     Convolution(const std::array<int64_t, 4> &input_dims, const ConstTensor &filter, const ConvParams &params,
                 const Options &options = {});
     Convolution(Convolution &&) noexcept;
