@@ -60,13 +60,15 @@ inline stridetune::Parameters kernel_parameters(stridetune::Schedule s, const st
 // Whether a kernel of parameters `p` (kernel_parameters()) may refuse a
 // problem of `params` and output size `oh` x `ow` (before it runs, writing
 // nothing). A depthwise kernel runs depthwise problems alone (g = C = K > 1;
-// the sweeps' problems are of one group). An autoscheduled baseline tiles for the seed problem's sizes. A
+// the sweeps' problems are of one group), and a tuned one compiled for
+// one stride (only_stride) that stride alone. An autoscheduled baseline
+// tiles for the seed problem's sizes. A
 // kernel that reads its input in place (padding=none) serves only unpadded
 // problems at least its tile (x_width pixels by rows, 1 unless given; a
 // width not given is derived from the ISA's register file, so any output
 // may be narrower) in size. Every other hand schedule runs every problem.
 inline bool may_refuse(const stridetune::Parameters &p, const stridetune::ConvParams &params, int64_t oh, int64_t ow) {
-    if (p.has("autoscheduler") || stridetune::computes_depthwise(p)) return true;
+    if (p.has("autoscheduler") || stridetune::computes_depthwise(p) || p.has("only_stride")) return true;
     if (p.get("padding") != "none") return false;
     const int rows = p.has("rows") ? std::stoi(p.get("rows").value()) : 1;
     return !stridetune::unpadded(params) || !p.has("x_width") || ow < std::stoi(p.get("x_width").value()) ||

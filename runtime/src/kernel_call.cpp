@@ -139,9 +139,17 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     KernelNeeds needs;
     // Nothing in a kernel's tensors tells a depthwise problem from one
     // group's: the kernel's parameters do.
-    const bool depthwise_kernel = computes_depthwise(Parameters::parse(kernel.parameters));
+    const Parameters parameters = Parameters::parse(kernel.parameters);
+    const bool depthwise_kernel = computes_depthwise(parameters);
     if (depthwise_kernel != problem.depthwise() || (!depthwise_kernel && problem.groups != 1)) {
         needs.refusal = depthwise_kernel ? "a depthwise problem (g = C = K > 1)" : "one group's problem (g = 1)";
+        return needs;
+    }
+    // Compiled for one stride's branch alone (a tuned depthwise winner), a
+    // kernel would take any other geometry for that one.
+    if (const std::optional<std::string> only = parameters.get("only_stride");
+        only && std::stoi(*only) != specialized_stride(geometry)) {
+        needs.refusal = "stride " + *only + ", undilated (it is compiled for that branch alone)";
         return needs;
     }
     const ConstTensor input = dense(static_cast<const float *>(nullptr), problem.input_dims());
