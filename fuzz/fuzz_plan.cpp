@@ -1,7 +1,9 @@
 // Validation and dispatch: the input is a problem (three tensor views, the
 // geometry, the options), planned but never convolved. Only stridetune::Error
 // may leave plan(), and a problem it accepts has the output dims the
-// convolution defines, worked out here independently of the library.
+// convolution defines and channels that make groups (the filter's C/g of
+// the input's C, its K a multiple of g), worked out here independently of
+// the library.
 //
 // Input layout (past its end every byte reads as 0):
 //   flags         bit 0: output dims are the expected ones (not read);
@@ -208,7 +210,11 @@ void check(Bytes &in) {
     if (output.dims != *expected) {
         oracle_failure("accepted " + problem + ", whose output dims are " + dims_string(*expected));
     }
-    if (filter.dims[2] != input.dims[3]) oracle_failure("accepted " + problem + ", whose channels differ");
+    // The filter's input channels (C/g) make g groups of the input's C, which its K must divide into.
+    const int64_t group_channels = filter.dims[2], channels = input.dims[3];
+    if (group_channels < 1 || channels % group_channels != 0 || filter.dims[3] % (channels / group_channels) != 0) {
+        oracle_failure("accepted " + problem + ", whose filter's channels make no groups of the input's");
+    }
     if (o.max_isa && chosen.isa > *o.max_isa) {
         oracle_failure(problem + ": " + chosen.kernel + " is above options.max_isa");
     }
