@@ -110,7 +110,8 @@ public:
             // wholly as the scalar guarded tail (a dilated first layer's
             // tile reads rows of 3-10 pixels): 4 pixels of 4 channels are a
             // 16-lane store, and wide rows staged so measured level.
-            // Not depthwise, whose staged channels run to K rounded up to the tile.
+            // Not depthwise: its kernels take no fewer channels than a tile
+            // (register_tile.cpp).
             const int staged_pixels = 4;
             if (in.grouping == Grouping::dense) {
                 for (int channels : image_channel_counts) {

@@ -137,8 +137,15 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         if (a.in.padding == Padding::none) {
             vectorized_output(out, TailStrategy::ShiftInwards);
         } else {
-            vectorized_output(out.specialize(buffer.dim(1).extent() >= pixels && buffer.dim(2).extent() >= tile.rows),
-                              TailStrategy::ShiftInwards);
+            // Most outputs take the shifted branch: it compiles the common
+            // strides as constants too (a specialisation copies the stage's
+            // schedule, so the strategy's specialize_common_strides reaches
+            // only the guarded branch). With runtime strides, MobileNet's
+            // depthwise layers ran up to 1.9x slower than their stride's
+            // branch alone, dense 3x3 layers 1.02-1.03x (AMD Zen 5, 1 thread).
+            Stage shifted = out.specialize(buffer.dim(1).extent() >= pixels && buffer.dim(2).extent() >= tile.rows);
+            vectorized_output(shifted, TailStrategy::ShiftInwards);
+            specialize_common_strides(a.in, shifted);
             vectorized_output(out, TailStrategy::GuardWithIf);
         }
     }
