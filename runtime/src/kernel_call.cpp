@@ -172,15 +172,17 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     static const char *const filter_dim_names[5] = {"block", "C", "FW", "FH", "blocks"};
     for (int d = 0; d < 5; d++) {
         const halide_dimension_t &dim = query.filter.dims[d];
-        if (dim.min != 0 || dim.extent < 1) {
+        // The taps and channels are the reduction's extent: packed whole.
+        // A kernel may read fewer of them, where it skips filter rows that
+        // read only padding (stridetune/tile_shape.h), none at all where
+        // every row does, but never more.
+        const bool proposed_extent = d >= 1 && d <= 3;
+        const bool unread = proposed_extent && dim.extent == 0;
+        if (!unread && (dim.min != 0 || dim.extent < 1)) {
             throw Error(kernel.function + " asks for a packed filter of [" + std::to_string(dim.min) + ", " +
                         std::to_string(dim.min + dim.extent) + ") along dimension " + std::to_string(d) +
                         ": not the layout stridetune packs");
         }
-        // The taps and channels are the reduction's extent: packed whole.
-        // A kernel may read fewer of them, where it skips filter rows that
-        // read only padding (stridetune/tile_shape.h), but never more.
-        const bool proposed_extent = d >= 1 && d <= 3;
         if (proposed_extent && dim.extent > proposed.extents[size_t(d)]) {
             needs.refusal = std::string("filter ") + filter_dim_names[d] + " over [0, " +
                             std::to_string(dim.extent - 1) + "], the filter has [0, " +
