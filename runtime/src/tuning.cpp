@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "stridetune/error.h"
+#include "stridetune/parameters.h"
 #include "tuning_file.h"
 
 namespace stridetune::detail {
@@ -78,6 +79,18 @@ const std::optional<RuntimeTuning> &runtime_tuning() {
     return file;
 }
 
+// The kernel of a runtime file's configuration, and what its reason adds.
+// The tuner records a configuration compiled for the problem's stride alone
+// (only_stride), which only a build from the file has: elsewhere, the same
+// configuration compiled for every stride runs that stride's branch.
+std::pair<const Kernel *, std::string> runtime_file_kernel(const TunedConfiguration &c, Isa cap) {
+    if (const Kernel *k = find_configuration(c.generator, c.parameters, cap)) return {k, ""};
+    Parameters parameters = Parameters::parse(c.parameters);
+    if (!parameters.has("only_stride")) return {nullptr, ""};
+    return {find_configuration(c.generator, parameters.erase("only_stride").to_string(), cap),
+            "; built for every stride"};
+}
+
 // The lookup itself, over every entry: tuned_kernels() caches its answers.
 TunedLookup look_up(const std::string &problem, Isa cap) {
     TunedLookup lookup;
@@ -88,10 +101,12 @@ TunedLookup look_up(const std::string &problem, Isa cap) {
             std::vector<TunedConfiguration> ranked{it->second.winner};
             ranked.insert(ranked.end(), it->second.runners_up.begin(), it->second.runners_up.end());
             for (size_t rank = 0; rank < ranked.size(); rank++) {
-                if (const Kernel *k = find_configuration(ranked[rank].generator, ranked[rank].parameters, cap)) {
+                const auto [k, built] = runtime_file_kernel(ranked[rank], cap);
+                if (k) {
                     lookup.ranked.push_back(
                         {k,
-                         tuned_reason("STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1), runtime->applicability),
+                         tuned_reason("STRIDETUNE_TUNING_FILE rank " + std::to_string(rank + 1) + built,
+                                      runtime->applicability),
                          runtime->applicability.grain_holds ? ranked[rank].parallel : std::nullopt});
                 }
             }

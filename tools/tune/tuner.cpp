@@ -403,15 +403,14 @@ detail::TunedProblem Tuner::tune(const ConvDescriptor &problem, const Progress &
     detail::TunedProblem result;
     result.name = problem.name;
     for (size_t i = 0; i < alive.size() && int(i) <= options_.runners_up; i++) {
-        // A depthwise winner is recorded as measured, compiled for this
-        // problem's stride alone, so that the build makes the same kernel:
-        // the stride branch of a kernel compiled for every stride ran up to
-        // 1.9x slower than the JIT's kernel of that stride alone on
-        // MobileNet's depthwise layers (1.02-1.03x on a dense 3x3 layer,
-        // whose winners reuse the kernels compiled for every stride; AMD
-        // Zen 5, 1 thread).
-        const Configuration &c = alive[i].configuration;
-        const Configuration measured = computes_depthwise(c.parameters) ? jit_configuration(c, problem) : c;
+        // Recorded as measured, compiled for this problem's stride alone, so
+        // that the build makes the kernel that was timed: the stride branch
+        // of a kernel compiled for every stride ran up to 1.9x slower than
+        // the JIT's kernel of that stride alone on MobileNet's depthwise
+        // layers (AMD Zen 5, 1 thread), and ResNet-50's res4a_branch2b
+        // winner, a tile of 28 accumulators over the staged image, 1.86x
+        // (3.53 ms against 1.90; AMD Zen 4, 1 thread).
+        const Configuration measured = jit_configuration(alive[i].configuration, problem);
         detail::TunedConfiguration t{measured.generator, measured.parameters.to_string(), alive[i].median_ms(), {}};
         if (i == 0) {
             t.parallel = parallel;
