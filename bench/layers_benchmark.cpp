@@ -16,6 +16,14 @@
 // problem, the stridetune:untuned row times the dispatcher's own pick
 // (Options::ignore_tuning).
 //
+// A problem with post-ops (descriptor.h's +bias+sum:S+relu:A+clip:LO:HI,
+// e.g. bench/shapes/resnet_50_post_ops.txt) runs them fused: stridetune's
+// operators take the bias at creation and the residual in run(); the peers
+// fuse them as each can or refuse the problem (bench/peers/peer.h); the
+// one-shot convolve() takes none, so it has no row. oneDNN's sum adds into
+// its output in place: the residual is copied there before each run,
+// outside the timed region (register_competitor says why).
+//
 // usage: stridetune_layers --shapes FILE [--shapes FILE ...] [--mb N]
 //                          [--threads N] [--every-isa] [--grain] [Google Benchmark flags]
 //   --mb N: minibatch for every problem (default 1; 0 keeps each file's own)
@@ -57,6 +65,10 @@ using stridetune_bench::LayerData;
 struct Competitor {
     std::string name, details;
     std::function<void()> run;
+    // Work each run needs first that is no part of it (a peer's
+    // before_run()): done before the check's run, and untimed before each
+    // timed one. Empty for most.
+    std::function<void()> before = {};
 };
 
 // The dispatcher's label says whether the problem is tuned (report.py's tuned table).
@@ -72,17 +84,25 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa, 
     const stridetune::ConstTensor input = stridetune::dense<const float>(data.input.data(), data.d.input_dims());
     const stridetune::ConstTensor filter = stridetune::dense<const float>(data.filter.data(), data.d.filter_dims());
     const stridetune::Tensor output = stridetune::dense(data.output.data(), data.d.output_dims());
+    const stridetune::ConstVector bias{data.bias.data(), int64_t(data.bias.size())};
+    const stridetune::ConstTensor residual = stridetune::dense<const float>(data.residual.data(), data.d.output_dims());
+    const stridetune::PostOps &post_ops = data.d.post_ops;
     const auto skipped = [&](const std::string &name, const stridetune::Error &e) {
         std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(data.d).c_str(), name.c_str(), e.what());
     };
     // An operator created here, once, outside the timed loop; its row times
-    // run() alone. The row's lambda, run after registration, holds it.
+    // run() alone. The row's lambda, run after registration, holds it. The
+    // bias goes to the constructor and the residual to run() only where the
+    // post-ops have them: the operator refuses them otherwise.
     auto add = [&](const std::string &name, const stridetune::Options &options) {
         try {
             // Refusals (a kernel that cannot run the problem, autoscheduled tiles) surface here.
             const std::shared_ptr<const stridetune::Convolution> conv =
-                std::make_shared<stridetune::Convolution>(data.d, filter, options);
-            out.push_back({name, plan_label(conv->plan()), [conv, input, output] { conv->run(input, output); }});
+                post_ops.bias ? std::make_shared<stridetune::Convolution>(data.d, filter, bias, options)
+                              : std::make_shared<stridetune::Convolution>(data.d, filter, options);
+            std::function<void()> run = [conv, input, output] { conv->run(input, output); };
+            if (post_ops.sum) run = [conv, input, output, residual] { conv->run(input, output, residual); };
+            out.push_back({name, plan_label(conv->plan()), run});
         } catch (const stridetune::Error &e) {
             skipped(name, e);
         }
@@ -114,6 +134,7 @@ std::vector<Competitor> stridetune_competitors(LayerData &data, bool every_isa, 
     // operator pays (the kernel chosen and the filter packed on every call).
     // Not a "best stridetune kernel" candidate for report.py.
     try {
+        if (post_ops.any()) throw stridetune::Error("the one-shot convolve() takes no post-ops");
         const stridetune::ConvParams params = data.d.params;
         const stridetune::Plan plan = stridetune::plan(input, filter, output, params);
         out.push_back({"stridetune:convolve", plan_label(plan),
@@ -135,10 +156,17 @@ std::vector<Competitor> peer_competitors(LayerData &data, std::vector<std::uniqu
     for (auto &peer : peers) {
         const std::string why = peer->unsupported_reason(problem);
         if (!why.empty()) continue;
-        peer->prepare(problem, data.input.data(), data.filter.data(), data.output.data(),
-                      stridetune::num_threads());
+        try {
+            peer->prepare(problem, data.input.data(), data.filter.data(), data.bias.data(), data.residual.data(),
+                          data.output.data(), stridetune::num_threads());
+        } catch (const std::exception &e) {  // a peer's std::runtime_error, oneDNN's dnnl::error
+            std::fprintf(stderr, "%s: %s skipped: %s\n", stridetune::to_string(problem).c_str(), peer->name().c_str(),
+                         e.what());
+            continue;
+        }
         stridetune::peers::Peer *p = peer.get();
         out.push_back({peer->name(), peer->details(), [p] { p->run(); }});
+        if (p->needs_before_run()) out.back().before = [p] { p->before_run(); };
     }
     return out;
 }
@@ -148,6 +176,7 @@ void register_competitor(LayerData &data, Competitor c) {
     benchmark::RegisterBenchmark(name.c_str(), [&data, c](benchmark::State &state) {
         std::fill(data.output.begin(), data.output.end(), std::nanf(""));
         try {
+            if (c.before) c.before();
             c.run();
         } catch (const std::exception &e) {  // stridetune::Error, a peer's std::runtime_error
             state.SkipWithError((std::string("failed: ") + e.what()).c_str());
@@ -158,11 +187,25 @@ void register_competitor(LayerData &data, Competitor c) {
             state.SkipWithError(("wrong result: " + mismatch).c_str());
             return;
         }
-        for (auto _ : state) c.run();
+        if (c.before) {
+            // Untimed: oneDNN's copy of the residual into its output (its sum
+            // adds in place), which in a network the residual's producer
+            // makes unnecessary by writing there (bench/peers/onednn_peer.cpp).
+            // Pausing costs the row a clock read or two an iteration, well
+            // under a microsecond: a bias against the peer, never for stridetune.
+            for (auto _ : state) {
+                state.PauseTiming();
+                c.before();
+                state.ResumeTiming();
+                c.run();
+            }
+        } else {
+            for (auto _ : state) c.run();
+        }
         state.counters["FLOP/s"] = benchmark::Counter(data.d.flops(), benchmark::Counter::kIsIterationInvariantRate);
         // For the report: the problem's work and the bytes it must move at least once.
         state.counters["flops"] = data.d.flops();
-        state.counters["bytes"] = double(data.input.size() + data.filter.size() + data.output.size()) * sizeof(float);
+        state.counters["bytes"] = data.bytes();
         state.SetLabel(c.details);
     })
         ->Unit(benchmark::kMillisecond)

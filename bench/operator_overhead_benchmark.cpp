@@ -129,7 +129,8 @@ void bm_xnnpack(benchmark::State &state, ProblemData &data) {
         return;
     }
     try {
-        peer->prepare(data.d, data.input.data(), data.filter.data(), data.output.data(), stridetune::num_threads());
+        peer->prepare(data.d, data.input.data(), data.filter.data(), data.bias.data(), data.residual.data(),
+                      data.output.data(), stridetune::num_threads());
     } catch (const std::exception &e) {
         state.SkipWithError((std::string("prepare failed: ") + e.what()).c_str());
         return;

@@ -11,6 +11,10 @@ problem's bytes at the measured read bandwidth), and stridetune's ratio to oneDN
 stridetune is faster). Peak and bandwidth are those measured in the run (file) the row comes from.
 Then Halide's autoschedulers planning for each shape, where the build has such kernels, the
 tuned problems' kernels against the best general-purpose ones, a summary, best stridetune kernel vs oneDNN, for the problems run at more than one thread count, and per set (the problems' name prefix) the dispatcher and the best kernel against the best peer, and the dispatcher's untuned pick against the best general-purpose kernel.
+A problem with post-ops (its descriptor's +bias+sum:S+relu:A+clip:LO:HI suffix, e.g.
+bench/shapes/resnet_50_post_ops.txt) shows them after its name and counts in a set of its own ("<set> (post-ops)");
+where the same convolution ran bare at the same thread count (e.g. resnet_50.txt in the same report), a table sets
+the fused problem beside it: what the post-ops cost stridetune, and stridetune against oneDNN with the same post-ops.
 stridetune's rows time run() of an operator created once; the stridetune:convolve row (the one-shot
 convolve(), every call choosing the kernel and packing the filter) and the stridetune:untuned row
 (the dispatcher's own pick on a tuned problem) are neither candidates for the best kernel nor peers,
@@ -122,10 +126,27 @@ def minibatch_suffix(problem):
     return f" (mb{minibatch.group(1)})" if minibatch and minibatch.group(1) != "1" else ""
 
 
+def split_post_ops(problem):
+    """(the convolution: the descriptor's fields without post-ops or name, minibatch included; the post-ops
+    suffix, e.g. "+bias+relu:0", or "" for a bare problem). The fields have no '+', and the post-ops come
+    before the name."""
+    convolution, plus, post_ops = problem.split('n"', 1)[0].partition("+")
+    return convolution, plus + post_ops
+
+
+def without_post_ops(problem):
+    """The problem's name with its post-ops left out: the bare problem's name."""
+    convolution, post_ops = split_post_ops(problem)
+    return convolution + problem[len(convolution) + len(post_ops):]
+
+
 def short_name(problem):
-    """The problem's name in its shape file, with its minibatch where that is not 1."""
-    name = problem.split('n"', 1)[1].rstrip('"') if 'n"' in problem else problem
-    return (name or problem) + minibatch_suffix(problem)
+    """The problem's name in its shape file, with its minibatch where that is not 1 and its post-ops."""
+    name = problem.split('n"', 1)[1].rstrip('"') if 'n"' in problem else ""
+    if not name:
+        return problem + minibatch_suffix(problem)  # the descriptor: its post-ops in it already
+    post_ops = split_post_ops(problem)[1]
+    return name + minibatch_suffix(problem) + (f" {post_ops}" if post_ops else "")
 
 
 def set_name(p):
@@ -134,7 +155,9 @@ def set_name(p):
     name = p.name.split('n"', 1)[1].rstrip('"') if 'n"' in p.name else ""
     if ":" not in name:
         name = pathlib.Path(p.run.path).stem.rsplit("-", 1)[0]
-    return name.split(":", 1)[0] + minibatch_suffix(p.name)
+    # A post-op set keeps its layers' names (resnet_50_post_ops.txt's are resnet_50's): a set of its own.
+    post_ops = " (post-ops)" if split_post_ops(p.name)[1] else ""
+    return name.split(":", 1)[0] + minibatch_suffix(p.name) + post_ops
 
 
 def fmt(ms):
@@ -224,6 +247,58 @@ def tuned_table(sections):
         cells = [short_name(p.name), str(threads), p.tuned_variant(), fmt(cs.get(DISPATCHER)),
                  best[0] if best else "—", fmt(best[1] if best else None),
                  ratio(best[1] if best else None, cs.get(DISPATCHER))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def post_ops_table(sections):
+    """Each problem with post-ops beside the same convolution bare, at the same thread count."""
+    rows = []
+    for threads, problems in sections.items():
+        # By the convolution, not the name: the post-op set may split a layer that the bare set folds
+        # (resnet_50_post_ops.txt's res2a_branch1 and res2a_branch2c*3 are resnet_50.txt's res2a_branch1*4).
+        bare = {}
+        for p in problems.values():
+            convolution, post_ops = split_post_ops(p.name)
+            if not post_ops:
+                bare.setdefault(convolution, p)
+        for p in problems.values():
+            convolution, post_ops = split_post_ops(p.name)
+            if post_ops and convolution in bare:
+                rows.append((threads, p, bare[convolution], post_ops))
+    if not rows:
+        return ""
+    lines = ["Post-ops fused: each problem with post-ops beside the same convolution bare, at the same thread "
+             "count. stridetune's columns are its best general-purpose kernel on each (a tuned kernel is the "
+             "bare problem's alone: the post-ops are part of the tuning key), so fused / bare is what the "
+             "post-ops cost it; the dispatcher's fused / bare is what a user sees. oneDNN runs the same post-ops "
+             "fused (its residual copied into its output before each run, untimed); XNNPACK fuses bias and clamp "
+             "and adds the residual in a second operator, timed. vs oneDNN: oneDNN's fused time over stridetune's "
+             "(above 1x: stridetune faster). Median ms.", "",
+             "| problem | threads | post-ops | best kernel | ms | bare ms | fused / bare | dispatcher fused / bare "
+             "| onednn ms | oneDNN fused / bare | xnnpack ms | vs oneDNN |",
+             "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    ratios = defaultdict(lambda: defaultdict(list))  # threads -> column -> [ratio]
+
+    def cell(threads, column, numerator, denominator):
+        if numerator and denominator:
+            ratios[threads][column].append(numerator / denominator)
+        return ratio(numerator, denominator)
+
+    for threads, fused, bare, post_ops in rows:
+        f, b = fused.medians(), bare.medians()
+        best, best_bare = fused.best_stridetune(tuned=False), bare.best_stridetune(tuned=False)
+        ms, bare_ms = best[1] if best else None, best_bare[1] if best_bare else None
+        cells = [short_name(without_post_ops(fused.name)), str(threads), post_ops, best[0] if best else "—",
+                 fmt(ms), fmt(bare_ms), cell(threads, "best", ms, bare_ms),
+                 cell(threads, "dispatcher", f.get(DISPATCHER), b.get(DISPATCHER)), fmt(f.get("onednn")),
+                 cell(threads, "onednn", f.get("onednn"), b.get("onednn")), fmt(f.get("xnnpack")),
+                 cell(threads, "vs", f.get("onednn"), ms)]
+        lines.append("| " + " | ".join(cells) + " |")
+    for threads, columns in ratios.items():
+        means = [geometric_mean(columns[c]) for c in ("best", "dispatcher", "onednn", "vs")]
+        best, dispatcher, onednn, vs = (f"**{m:.2f}x**" if m else "—" for m in means)
+        cells = ["**geometric mean**", str(threads), "", "", "", "", best, dispatcher, "", onednn, "", vs]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -351,7 +426,8 @@ def main():
         print("report.py: no successful benchmark rows in the input", file=sys.stderr)
         return 1
     parts = [section_table(t, problems) for t, problems in sections.items()]
-    parts += [part for part in (per_shape_table(sections), tuned_table(sections), summary_table(sections)) if part]
+    parts += [part for part in (per_shape_table(sections), tuned_table(sections), post_ops_table(sections),
+                                summary_table(sections)) if part]
     parts.append(set_table(sections))
     print("\n\n".join(parts))
     if args.plot:

@@ -145,8 +145,8 @@ int main(int argc, char **argv) {
     static std::vector<std::unique_ptr<stridetune::peers::Peer>> peers = stridetune::peers::available_peers();
     for (auto &peer : peers) {
         if (!peer->unsupported_reason(peer_problem).empty()) continue;
-        peer->prepare(peer_problem, problem.input.data(), problem.filter.data(), problem.output.data(),
-                      stridetune::num_threads());
+        peer->prepare(peer_problem, problem.input.data(), problem.filter.data(), /*bias=*/nullptr,
+                      /*residual=*/nullptr, problem.output.data(), stridetune::num_threads());
         names.push_back(peer->name());
         benchmark::RegisterBenchmark(names.back().c_str(), [p = peer.get()](benchmark::State &state) {
             p->run();  // warm-up

@@ -65,6 +65,16 @@ public:
     // The convolution's output width: what a kernel of pixel_order=flat, given
     // the output flattened, needs to find a pixel's row and column.
     Input<int> out_width{"out_width", 1, 1, 1 << 24};
+    // The post-ops (strided_conv.h: PostOpInputs): the bias, K rounded up
+    // to the filter's blocks; the residual, of the output's shape and
+    // dense along its channels; and their scalars, read where post_ops.
+    Input<FloatBuffer> bias{"bias", 1};
+    Input<FloatBuffer> residual{"residual", 4};
+    Input<bool> post_ops{"post_ops"};
+    Input<float> sum_scale{"sum_scale"};
+    Input<float> relu_slope{"relu_slope"};
+    Input<float> clip_lower{"clip_lower"};
+    Input<float> clip_upper{"clip_upper"};
     Output<FloatBuffer> output{"output", 4};  // (k, x, y, n)
 
     void generate() {
@@ -95,11 +105,31 @@ public:
         const Halide::Expr sy = one_stride ? Halide::Expr(int(only_stride)) : Halide::Expr(stride_y);
         const Halide::Expr dx = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_x);
         const Halide::Expr dy = one_stride ? Halide::Expr(1) : Halide::Expr(dilation_y);
+        bias.dim(0).set_min(0);
+        residual.dim(0).set_stride(1);
+        for (int d : {0, 3}) residual.dim(d).set_min(0);
+        // Halide 14's Mullapudi2016 fails an internal assertion on a
+        // definition that multiplies by a float input or selects on a bool
+        // one; read through a Func of no dimensions, the same values plan.
+        const auto scalar = [&](const Halide::Expr &value) -> Halide::Expr {
+            if (!this->get_auto_schedule()) return value;
+            Halide::Func read;
+            read() = value;
+            return read();
+        };
+        const PostOpInputs post{bias,
+                                residual,
+                                scalar(post_ops),
+                                scalar(sum_scale),
+                                scalar(relu_slope),
+                                scalar(clip_lower),
+                                scalar(clip_upper)};
         conv_ = define_strided_conv({input, grouping, padding, pixel_order, out_width, input.dim(0).extent(),
                                      input.dim(1).extent(), input.dim(2).extent(), input.dim(0).stride(),
                                      input.dim(1).stride(), filter, filter_block_, filter.dim(2).extent(),
                                      filter.dim(3).extent(), sx, sy, dx, dy, pad_left, pad_top,
-                                     static_cast<const Schedule *>(this)->skips_padding_rows(this->get_target())});
+                                     static_cast<const Schedule *>(this)->skips_padding_rows(this->get_target()),
+                                     post});
         output = conv_.output;
         // The output's channels and images start at 0 (as above); its
         // pixels and rows start where a band of it does (OutputBands,
@@ -114,6 +144,13 @@ public:
                               {0, e.fh},
                               {0, (e.k + filter_block_ - 1) / filter_block_}});
         output.set_estimates({{0, e.k}, {0, e.ow}, {0, e.oh}, {0, e.n}});
+        bias.set_estimates({{0, (e.k + filter_block_ - 1) / filter_block_ * filter_block_}});
+        residual.set_estimates({{0, e.k}, {0, e.ow}, {0, e.oh}, {0, e.n}});
+        post_ops.set_estimate(false);
+        sum_scale.set_estimate(1.0f);
+        relu_slope.set_estimate(0.0f);
+        clip_lower.set_estimate(0.0f);
+        clip_upper.set_estimate(6.0f);
         stride_x.set_estimate(e.stride_x);
         stride_y.set_estimate(e.stride_y);
         dilation_x.set_estimate(e.dilation_x);
@@ -167,6 +204,13 @@ public:
         set_scalar(pad_left, args.pad_left);
         set_scalar(pad_top, args.pad_top);
         set_scalar(out_width, args.out_width);
+        Halide::ImageParam(bias).set(args.bias);
+        Halide::ImageParam(residual).set(args.residual);
+        set_scalar(post_ops, args.post_ops);
+        set_scalar(sum_scale, args.sum_scale);
+        set_scalar(relu_slope, args.relu_slope);
+        set_scalar(clip_lower, args.clip_lower);
+        set_scalar(clip_upper, args.clip_upper);
     }
 
 private:

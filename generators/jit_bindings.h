@@ -3,6 +3,7 @@
 // no second definition of the algorithm or of any schedule.
 #pragma once
 
+#include <limits>
 #include <stdexcept>
 
 #include "Halide.h"
@@ -14,6 +15,14 @@ struct JitArguments {
     Halide::Buffer<float> filter;  // packed: (kb, c, fx, fy, ko), kb of filter_block()
     int stride_x = 1, stride_y = 1, dilation_x = 1, dilation_y = 1, pad_left = 0, pad_top = 0;
     int out_width = 1;  // the convolution's, whatever the output's layout
+    // The post-ops (strided_conv.h: PostOpInputs), each left out its
+    // identity: the bias K long, zeros if undefined (JitKernel pads it to
+    // whole blocks); the residual of the output's shape, zeros if undefined.
+    Halide::Buffer<float> bias;      // (k)
+    Halide::Buffer<float> residual;  // (k, x, y, n)
+    bool post_ops = false;
+    float sum_scale = 0.0f, relu_slope = 1.0f;
+    float clip_lower = -std::numeric_limits<float>::infinity(), clip_upper = std::numeric_limits<float>::infinity();
 };
 
 class JitBindings {
@@ -29,10 +38,11 @@ public:
 
 protected:
     // A scalar generator input is a Variable bound to a Parameter.
-    static void set_scalar(const Halide::Expr &input, int value) {
+    template<typename T>
+    static void set_scalar(const Halide::Expr &input, T value) {
         const auto *v = input.as<Halide::Internal::Variable>();
         if (!v || !v->param.defined()) throw std::logic_error("JitBindings::set_scalar: not a scalar input");
-        Halide::Internal::Parameter(v->param).set_scalar<int>(value);
+        Halide::Internal::Parameter(v->param).set_scalar<T>(value);
     }
 };
 

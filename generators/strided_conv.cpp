@@ -46,12 +46,16 @@ StridedConv define_strided_conv(const ConvInputs &in) {
         const Expr input_row = row * in.stride_y + a.r.z * in.dilation_y - in.pad_top;
         a.r.where(input_row >= 0 && input_row < in.in_height);
     }
-    a.conv(k, x, y, n) = 0.0f;
+    const PostOpInputs &post = in.post_ops;
+    a.conv(k, x, y, n) = post.bias(k);
     const Expr in_channel = depthwise ? k + a.r.x : Expr(a.r.x);
     a.conv(k, x, y, n) +=
         a.filter_tap(k, a.r.x, a.r.y, a.r.z) * a.strided_view(in_channel, a.r.y, a.r.z, column, row, n);
 
-    a.output(k, x, y, n) = a.conv(k, x, y, n);
+    const Expr summed = a.conv(k, x, y, n) + post.sum_scale * post.residual(k, x, y, n);
+    const Expr activated = clamp(select(summed < 0.0f, summed * post.relu_slope, summed), post.clip_lower,
+                                 post.clip_upper);
+    a.output(k, x, y, n) = select(post.enabled, activated, a.conv(k, x, y, n));
     return a;
 }
 

@@ -12,6 +12,7 @@ namespace stridetune {
 //   packed filter (kb, c, fx, fy, ko): the filter blocked by `block` output
 //          channels, k = ko * block + kb, zero past the last one
 //   output (k, x, y, n)    = NHWC
+//   bias (k), residual (k, x, y, n): the post-ops' (PostOpInputs)
 //
 // The filter is packed once (its own pipeline, define_packed_filter) and
 // the kernels read the packed filter, so that a tile of `block` output
@@ -56,6 +57,21 @@ enum class Grouping {
     depthwise,
 };
 
+// What the output does with the convolution, fused into the store of its
+// tiles: conv + bias, then + sum_scale * residual, then the activation
+// clamp(v < 0 ? v * relu_slope : v, clip_lower, clip_upper)
+// (stridetune/post_ops.h). The bias starts every reduction, so every call
+// adds it (zeros where the caller gave none); the rest applies where
+// `enabled`, each post-op left out given as its identity (a zero
+// residual, slope 1, infinite bounds). Schedules specialise their common
+// branches on `enabled`, so that a call without post-ops runs none of
+// their operations (register_tile.cpp).
+struct PostOpInputs {
+    Halide::Func bias;      // (k), K rounded up to the filter's blocks
+    Halide::Func residual;  // (k, x, y, n), the output's shape
+    Halide::Expr enabled, sum_scale, relu_slope, clip_lower, clip_upper;
+};
+
 struct ConvInputs {
     Halide::Func input;
     Grouping grouping;
@@ -77,6 +93,7 @@ struct ConvInputs {
     // read zero padding, so the sum is the same. Schedules whose tile holds
     // one output row ask for it (stridetune/tile_shape.h).
     bool skips_padding_rows;
+    PostOpInputs post_ops;
 };
 
 struct StridedConv {
@@ -101,8 +118,9 @@ struct StridedConv {
     // Tap (c, fx, fy) of output channel k, read from the packed filter: zero
     // past the last output channel, so that register tiles over k may round K up.
     Halide::Func filter_tap{"filter_tap"};
-    // The contraction of the view with the filter.
+    // The contraction of the view with the filter, from the bias.
     Halide::Func conv{"conv"};
+    // conv through the post-ops (PostOpInputs).
     Halide::Func output{"output"};
 };
 

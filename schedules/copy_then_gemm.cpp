@@ -43,7 +43,6 @@ public:
         } else {
             view.compute_at(loops.x_tile).bound_extent(a.x, loops.pixels).bound_extent(a.y, loops.rows);
         }
-        specialize_common_strides(a.in, a.output);
     }
 };
 

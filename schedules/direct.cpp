@@ -126,7 +126,6 @@ public:
             a.padded.vectorize(a.c, vec, TailStrategy::GuardWithIf);
             a.padded.specialize(in.in_channel_stride == 1);
         }
-        specialize_common_strides(in, a.output);
     }
 };
 

@@ -16,6 +16,27 @@ Isa isa_of(const Target &target) {
     return target.has_feature(Target::AVX512) ? Isa::avx512 : target.has_feature(Target::AVX2) ? Isa::avx2 : Isa::sse41;
 }
 
+// Compiles each of specialized_strides as constants (kernel_geometry.h);
+// any other geometry runs the same schedule with runtime values.
+void specialize_common_strides(const ConvInputs &in, Stage stage) {
+    for (int stride : specialized_strides) {
+        stage.specialize(runs_stride_branch(stride, in.stride_x, in.stride_y, in.dilation_x, in.dilation_y));
+    }
+}
+
+// The common strides as above, each compiled twice: with the post-ops and
+// without them (Halide substitutes the bool), so that a call without
+// post-ops runs none of their operations. Always computed, they cost
+// MobileNet's depthwise layers 7% and ResNet-50's 1x1 layers of 64
+// channels 5% (AMD Zen 4, 1 thread). Elsewhere (other geometries, outputs
+// smaller than a tile) the store computes both and selects: doubling every
+// branch took the kernels 2.3x as long to compile, these 1.5x (AMD Zen 4).
+void specialize_common_strides_and_post_ops(const ConvInputs &in, Stage stage) {
+    for (int stride : specialized_strides) {
+        stage.specialize(runs_stride_branch(stride, in.stride_x, in.stride_y, in.dilation_x, in.dilation_y))
+            .specialize(in.post_ops.enabled);
+    }
+}
 
 }  // namespace
 
@@ -112,11 +133,12 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
             .vectorize(xi)
             .unroll(ki)
             .unroll(yi);
-        specialize_common_strides(a.in, contiguous);
+        specialize_common_strides_and_post_ops(a.in, contiguous);
         // Elsewhere the tile goes out in scalar stores, unrolled so that each
         // reads a register lane (a load from the just-stored tile would stall
         // on store forwarding; a vector scatter is slower still).
         tile_output(out, TailStrategy::GuardWithIf, TailStrategy::GuardWithIf).unroll(ki).unroll(xi).unroll(yi);
+        specialize_common_strides(a.in, out);
     } else {
         // The last tile along x and y shifts inwards, recomputing a few
         // pixels, wherever the output is at least a tile wide and high: a
@@ -136,17 +158,19 @@ TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &requested, 
         };
         if (a.in.padding == Padding::none) {
             vectorized_output(out, TailStrategy::ShiftInwards);
+            specialize_common_strides_and_post_ops(a.in, out);
         } else {
             // Most outputs take the shifted branch: it compiles the common
             // strides as constants too (a specialisation copies the stage's
-            // schedule, so the strategy's specialize_common_strides reaches
-            // only the guarded branch). With runtime strides, MobileNet's
-            // depthwise layers ran up to 1.9x slower than their stride's
-            // branch alone, dense 3x3 layers 1.02-1.03x (AMD Zen 5, 1 thread).
+            // schedule when it is made, so each branch gets its own). With
+            // runtime strides, MobileNet's depthwise layers ran up to 1.9x
+            // slower than their stride's branch alone, dense 3x3 layers
+            // 1.02-1.03x (AMD Zen 5, 1 thread).
             Stage shifted = out.specialize(buffer.dim(1).extent() >= pixels && buffer.dim(2).extent() >= tile.rows);
             vectorized_output(shifted, TailStrategy::ShiftInwards);
-            specialize_common_strides(a.in, shifted);
+            specialize_common_strides_and_post_ops(a.in, shifted);
             vectorized_output(out, TailStrategy::GuardWithIf);
+            specialize_common_strides(a.in, out);
         }
     }
 
@@ -207,12 +231,6 @@ Expr staged_columns(const ConvInputs &in, const Expr &outputs) {
 
 Expr staged_rows(const ConvInputs &in, const Expr &outputs) {
     return input_span<Expr>(outputs, in.stride_y, in.filter_height, in.dilation_y);
-}
-
-void specialize_common_strides(const ConvInputs &in, Stage stage) {
-    for (int stride : specialized_strides) {
-        stage.specialize(runs_stride_branch(stride, in.stride_x, in.stride_y, in.dilation_x, in.dilation_y));
-    }
 }
 
 }  // namespace stridetune

@@ -69,12 +69,9 @@ Halide::Expr staged_rows(const ConvInputs &in, const Halide::Expr &outputs);
 RegisterTile derive_register_tile(RegisterTile tile, const Halide::Target &target);
 
 // Schedules output and conv as register tiles, parallel over row tiles and
-// images; returns the loops at which a strategy may stage its inputs.
+// images, each branch of the output (with and without the post-ops, edges
+// shifted or guarded) compiling the common strides as constants
+// (kernel_geometry.h: specialized_strides); returns the loops at which a strategy may stage its inputs.
 TileLoops schedule_register_tile(StridedConv &a, const RegisterTile &tile, const Halide::Target &target);
-
-// Compiles each of specialized_strides as constants (kernel_geometry.h);
-// any other geometry runs the same schedule with runtime values.
-// Strategies call it on the output last, after staging is scheduled.
-void specialize_common_strides(const ConvInputs &in, Halide::Stage stage);
 
 }  // namespace stridetune

@@ -1,11 +1,14 @@
 // benchdnn convolution descriptors: parsing, the deduced sizes and pads
 // against values worked out by hand and against stridetune::output_extent,
-// the round trip through to_string, the errors, and reading shapes files
-// (every line of the shape files in bench/shapes, oneDNN's benchdnn inputs).
+// the post-op suffix, the round trip through to_string, the errors, and
+// reading shapes files (every line of the shape files in bench/shapes,
+// oneDNN's benchdnn inputs).
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -386,6 +389,225 @@ TEST(Descriptor, Errors) {
         const std::string e = parse_error(c.text);
         EXPECT_THAT(e, HasSubstr(c.message)) << c.text;
         EXPECT_THAT(e, HasSubstr(std::string("stridetune: descriptor \"")));
+    }
+}
+
+// The canonical form of "ic3oc16ih5kh3", which the post-op tests extend.
+const std::string bare = "mb2ic3ih5iw5oc16oh3ow3kh3kw3sh1sw1ph0pw0dh0dw0";
+
+TEST(DescriptorPostOps, EachAlone) {
+    ConvDescriptor d = parse_descriptor("ic3oc16ih5kh3");
+    EXPECT_FALSE(d.post_ops.any());
+
+    d = parse_descriptor("ic3oc16ih5kh3+bias");
+    EXPECT_TRUE(d.post_ops.bias);
+    EXPECT_FALSE(d.post_ops.sum);
+    EXPECT_FALSE(d.post_ops.relu);
+    EXPECT_FALSE(d.post_ops.clip);
+    EXPECT_EQ(d.oh, 3);  // the fields are read as before
+    EXPECT_EQ(stridetune::to_string(d), bare + "+bias");
+
+    d = parse_descriptor("ic3oc16ih5kh3+sum:1");
+    EXPECT_FALSE(d.post_ops.bias);
+    EXPECT_EQ(d.post_ops.sum, 1.0f);
+    EXPECT_FALSE(d.post_ops.relu);
+    EXPECT_EQ(stridetune::to_string(d), bare + "+sum:1");
+
+    d = parse_descriptor("ic3oc16ih5kh3+relu:0");
+    EXPECT_EQ(d.post_ops.relu, 0.0f);
+    EXPECT_FALSE(d.post_ops.sum);
+    EXPECT_EQ(stridetune::to_string(d), bare + "+relu:0");
+
+    d = parse_descriptor("ic3oc16ih5kh3+relu:0.1");
+    EXPECT_EQ(d.post_ops.relu, 0.1f);
+
+    d = parse_descriptor("ic3oc16ih5kh3+clip:0:6");
+    ASSERT_TRUE(d.post_ops.clip);
+    EXPECT_EQ(d.post_ops.clip->lower, 0.0f);
+    EXPECT_EQ(d.post_ops.clip->upper, 6.0f);
+    EXPECT_FALSE(d.post_ops.bias);
+    EXPECT_EQ(stridetune::to_string(d), bare + "+clip:0:6");
+}
+
+TEST(DescriptorPostOps, CombinedAndNamed) {
+    ConvDescriptor d = parse_descriptor("mb1ic64ih56oc64oh56kh3ph1+bias+sum:1+relu:0n\"res2a_branch2c\"");
+    EXPECT_TRUE(d.post_ops.bias);
+    EXPECT_EQ(d.post_ops.sum, 1.0f);
+    EXPECT_EQ(d.post_ops.relu, 0.0f);
+    EXPECT_FALSE(d.post_ops.clip);
+    EXPECT_EQ(d.name, "res2a_branch2c");
+    EXPECT_EQ(d.oh, 56);
+    EXPECT_EQ(stridetune::to_string(d),
+              "mb1ic64ih56iw56oc64oh56ow56kh3kw3sh1sw1ph1pw1dh0dw0+bias+sum:1+relu:0n\"res2a_branch2c\"");
+
+    d = parse_descriptor("ic3oc16ih5kh3_+bias+sum:0.5+relu:-0.125+clip:-inf:6n\"all*3\"");
+    EXPECT_TRUE(d.post_ops.bias);
+    EXPECT_EQ(d.post_ops.sum, 0.5f);
+    EXPECT_EQ(d.post_ops.relu, -0.125f);
+    ASSERT_TRUE(d.post_ops.clip);
+    EXPECT_EQ(d.post_ops.clip->lower, -std::numeric_limits<float>::infinity());
+    EXPECT_EQ(d.post_ops.clip->upper, 6.0f);
+    EXPECT_EQ(d.name, "all");
+    EXPECT_EQ(d.occurrences, 3);
+    EXPECT_EQ(stridetune::to_string(d), bare + "+bias+sum:0.5+relu:-0.125+clip:-inf:6n\"all*3\"");
+
+    // Any subset, in order; the unquoted name follows a number or a keyword directly.
+    d = parse_descriptor("ic3oc16ih5kh3+relu:0+clip:0:6nmobilenet:relu6*2");
+    EXPECT_FALSE(d.post_ops.bias);
+    EXPECT_FALSE(d.post_ops.sum);
+    EXPECT_EQ(d.post_ops.relu, 0.0f);
+    EXPECT_EQ(d.post_ops.clip->upper, 6.0f);
+    EXPECT_EQ(d.name, "mobilenet:relu6");
+    EXPECT_EQ(d.occurrences, 2);
+    d = parse_descriptor("ic3oc16ih5kh3+biasn\"b\"");
+    EXPECT_TRUE(d.post_ops.bias);
+    EXPECT_EQ(d.name, "b");
+    d = parse_descriptor("ic3oc16ih5kh3+bias+clip:0:inf");
+    EXPECT_TRUE(d.post_ops.bias);
+    EXPECT_EQ(d.post_ops.clip->upper, std::numeric_limits<float>::infinity());
+
+    // Exponents, and the forms from_chars reads besides.
+    d = parse_descriptor("ic3oc16ih5kh3+sum:2.5e3+relu:-1E-2+clip:-INF:.5");
+    EXPECT_EQ(d.post_ops.sum, 2500.0f);
+    EXPECT_EQ(d.post_ops.relu, -0.01f);
+    EXPECT_EQ(d.post_ops.clip->lower, -std::numeric_limits<float>::infinity());
+    EXPECT_EQ(d.post_ops.clip->upper, 0.5f);
+    EXPECT_EQ(stridetune::to_string(d), bare + "+sum:2500+relu:-0.01+clip:-inf:0.5");
+    EXPECT_EQ(parse_descriptor("ic3oc16ih5kh3+sum:1e+10+relu:0").post_ops.sum, 1e10f);
+}
+
+// Hand-built post-ops are written in the shortest form that reads back,
+// the exponent without '+' or leading zeros, and parse back to themselves.
+TEST(DescriptorPostOps, RoundTrip) {
+    const float inf = std::numeric_limits<float>::infinity();
+    struct Case {
+        stridetune::PostOps post_ops;
+        const char *suffix;
+    };
+    const Case cases[] = {
+        {{true, std::nullopt, std::nullopt, std::nullopt}, "+bias"},
+        {{false, 0.1f, std::nullopt, std::nullopt}, "+sum:0.1"},
+        {{false, -1.0f, -0.01f, std::nullopt}, "+sum:-1+relu:-0.01"},
+        {{false, std::nullopt, 0.2f, stridetune::PostOps::Clip{-0.1f, 0.3f}}, "+relu:0.2+clip:-0.1:0.3"},
+        {{false, 1.0f / 3.0f, std::nullopt, std::nullopt}, "+sum:0.33333334"},
+        {{false, 1e10f, 1e-5f, std::nullopt}, "+sum:1e10+relu:1e-5"},
+        {{false, std::numeric_limits<float>::max(), std::numeric_limits<float>::denorm_min(), std::nullopt},
+         "+sum:3.4028235e38+relu:1e-45"},
+        {{true, 123456.79f, std::nullopt, stridetune::PostOps::Clip{-inf, inf}}, "+bias+sum:123456.79+clip:-inf:inf"},
+        {{false, std::nullopt, std::nullopt, stridetune::PostOps::Clip{6.0f, 6.0f}}, "+clip:6:6"},
+        {{false, std::nullopt, std::nullopt, stridetune::PostOps::Clip{-inf, -inf}}, "+clip:-inf:-inf"},
+        // -0 equals 0, and is written as it.
+        {{false, std::nullopt, -0.0f, std::nullopt}, "+relu:0"},
+    };
+    for (const Case &c : cases) {
+        ConvDescriptor d = parse_descriptor("ic3oc16ih5kh3");
+        d.post_ops = c.post_ops;
+        EXPECT_EQ(stridetune::to_string(d), bare + c.suffix);
+        expect_round_trip(d);
+        d.name = "named";
+        d.occurrences = 4;
+        EXPECT_EQ(stridetune::to_string(d), bare + c.suffix + "n\"named*4\"");
+        expect_round_trip(d);
+    }
+}
+
+TEST(DescriptorPostOps, EqualityComparesThePostOps) {
+    const ConvDescriptor bare_d = parse_descriptor("ic3oc16ih5kh3");
+    EXPECT_NE(bare_d, parse_descriptor("ic3oc16ih5kh3+bias"));
+    EXPECT_NE(parse_descriptor("ic3oc16ih5kh3+relu:0"), bare_d);
+    EXPECT_NE(parse_descriptor("ic3oc16ih5kh3+relu:0"), parse_descriptor("ic3oc16ih5kh3+relu:0.1"));
+    EXPECT_NE(parse_descriptor("ic3oc16ih5kh3+sum:1"), parse_descriptor("ic3oc16ih5kh3+relu:1"));
+    EXPECT_NE(parse_descriptor("ic3oc16ih5kh3+clip:0:6"), parse_descriptor("ic3oc16ih5kh3+clip:0:7"));
+    EXPECT_NE(parse_descriptor("ic3oc16ih5kh3+clip:0:6"), parse_descriptor("ic3oc16ih5kh3+clip:-1:6"));
+    EXPECT_EQ(parse_descriptor("ic3oc16ih5kh3+clip:0:6"), parse_descriptor("ic3oc16ih5kh3+clip:0.0:6e0"));
+    EXPECT_EQ(parse_descriptor("ic3oc16ih5kh3+relu:-0"), parse_descriptor("ic3oc16ih5kh3+relu:0"));
+
+    stridetune::PostOps a, b;
+    EXPECT_EQ(a, b);
+    a.clip = stridetune::PostOps::Clip{0.0f, 6.0f};
+    EXPECT_NE(a, b);
+    b.clip = stridetune::PostOps::Clip{0.0f, 6.0f};
+    EXPECT_EQ(a, b);
+    b.bias = true;
+    EXPECT_NE(a, b);
+}
+
+// A layer with post-ops is tuned apart from the bare one; the name still goes.
+TEST(DescriptorPostOps, ProblemKeyKeepsThem) {
+    const std::string key = stridetune::problem_key(parse_descriptor("ic3oc16ih5kh3+bias+relu:0n\"layer*3\""));
+    EXPECT_EQ(key, bare + "+bias+relu:0");
+    EXPECT_EQ(stridetune::problem_key(parse_descriptor("ic3oc16ih5kh3n\"layer*3\"")), bare);
+    EXPECT_NE(stridetune::problem_key(parse_descriptor("ic3oc16ih5kh3+relu:0")),
+              stridetune::problem_key(parse_descriptor("ic3oc16ih5kh3+relu:0.1")));
+    EXPECT_EQ(parse_descriptor(key), parse_descriptor("ic3oc16ih5kh3+bias+relu:0"));
+}
+
+// Post-ops parsing would not give back are refused, as names are.
+TEST(DescriptorPostOps, UnwritableRefused) {
+    ConvDescriptor d = parse_descriptor("ic3oc16ih5kh3");
+    d.post_ops.relu = std::numeric_limits<float>::quiet_NaN();
+    try {
+        stridetune::to_string(d);
+        ADD_FAILURE() << "NaN written";
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr("post-ops +relu:nan"));
+    }
+    d.post_ops.relu.reset();
+    d.post_ops.clip = stridetune::PostOps::Clip{6.0f, 0.0f};
+    try {
+        stridetune::to_string(d);
+        ADD_FAILURE() << "clip 6:0 written";
+    } catch (const stridetune::Error &e) {
+        EXPECT_THAT(e.what(), HasSubstr("post-ops +clip:6:0"));
+    }
+    EXPECT_THROW(stridetune::problem_key(d), stridetune::Error);
+}
+
+TEST(DescriptorPostOps, Errors) {
+    struct Case {
+        const char *text;
+        const char *message;
+    };
+    // "ic3oc16ih5kh3" is 13 characters: the first '+' is at column 14.
+    const Case cases[] = {
+        {"ic3oc16ih5kh3+gelu", "unknown post-op \"+gelu\" at column 14"},
+        {"ic3oc16ih5kh3+", "unknown post-op \"+\" at column 14"},
+        {"ic3oc16ih5kh3+bia", "unknown post-op \"+bia\" at column 14"},
+        {"ic3oc16ih5kh3+bias+Relu:0", "unknown post-op \"+Relu\" at column 19"},
+        {"ic3oc16ih5kh3+bias+bias", "\"+bias\" given twice, at column 14 and column 19"},
+        {"ic3oc16ih5kh3+relu:0+relu:1", "\"+relu\" given twice, at column 14 and column 21"},
+        {"ic3oc16ih5kh3+relu:0+sum:1", "\"+sum\" at column 21 comes after \"+relu\" at column 14"},
+        {"ic3oc16ih5kh3+clip:0:6+bias", "\"+bias\" at column 23 comes after \"+clip\" at column 14"},
+        {"ic3oc16ih5kh3+relu", "missing \":\" at column 19 in \"+relu\" at column 14 (+relu:A)"},
+        {"ic3oc16ih5kh3+sum1", "missing \":\" at column 18 in \"+sum\" at column 14 (+sum:S)"},
+        {"ic3oc16ih5kh3+clip:0", "missing \":\" at column 21 in \"+clip\" at column 14 (+clip:LO:HI)"},
+        {"ic3oc16ih5kh3+clip:0+bias", "missing \":\" at column 21 in \"+clip\""},
+        {"ic3oc16ih5kh3+relu:", "missing number at column 20 in \"+relu\" at column 14"},
+        {"ic3oc16ih5kh3+relu:+bias", "missing number at column 20 in \"+relu\""},
+        {"ic3oc16ih5kh3+clip::6", "missing number at column 20 in \"+clip\""},
+        {"ic3oc16ih5kh3+clip:0:", "missing number at column 22 in \"+clip\""},
+        {"ic3oc16ih5kh3+relu:n\"x\"", "missing number at column 20 in \"+relu\""},
+        {"ic3oc16ih5kh3+relu:abc", "bad number \"abc\" at column 20 in \"+relu\" at column 14"},
+        {"ic3oc16ih5kh3+sum:-", "bad number \"-\" at column 19 in \"+sum\""},
+        {"ic3oc16ih5kh3+relu:nan", "number nan at column 20 in \"+relu\" at column 14 is NaN"},
+        {"ic3oc16ih5kh3+clip:-NaN:0", "number -NaN at column 20 in \"+clip\" at column 14 is NaN"},
+        {"ic3oc16ih5kh3+sum:1e50", "number 1e50 at column 19 in \"+sum\" at column 14 is out of the range of float"},
+        {"ic3oc16ih5kh3+relu:0.5x", "unexpected \"x\" at column 23 after \"+relu\" at column 14"},
+        {"ic3oc16ih5kh3+sum:1:2", "unexpected \":\" at column 20 after \"+sum\" at column 14"},
+        {"ic3oc16ih5kh3+clip:0:6:7", "unexpected \":\" at column 23 after \"+clip\""},
+        {"ic3oc16ih5kh3+bias:1", "unexpected \":\" at column 19 after \"+bias\" at column 14"},
+        {"ic3oc16ih5kh3+relu:0_n\"x\"", "unexpected \"_\" at column 21 after \"+relu\""},
+        {"ic3oc16ih5kh3+relu:0x1", "unexpected \"x\" at column 21 after \"+relu\""},
+        {"ic3oc16ih5+biaskh3", "unexpected \"k\" at column 16 after \"+bias\" at column 11"},
+        {"ic3oc16ih5kh3+clip:6:0", "clip lower bound 6 is above the upper bound 0 in \"+clip\" at column 14"},
+        {"ic3oc16ih5kh3+clip:inf:-inf", "clip lower bound inf is above the upper bound -inf in \"+clip\""},
+        {"ic3oc16ih5kh3+clip:0.5:0.25", "clip lower bound 0.5 is above the upper bound 0.25"},
+        {"ic3oc16ih5kh3n\"x\"+bias", "unexpected text after the name at column 18"},
+    };
+    for (const Case &c : cases) {
+        const std::string e = parse_error(c.text);
+        EXPECT_THAT(e, HasSubstr(c.message)) << c.text;
+        EXPECT_THAT(e, HasSubstr(std::string("stridetune: descriptor \"") + c.text + "\": ")) << c.text;
     }
 }
 

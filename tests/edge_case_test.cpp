@@ -66,17 +66,6 @@ CaseTensors dense(const ConvProblem &p) {
     return {p, dense_buffer(p.input_dims()), dense_buffer(p.filter_dims()), dense_buffer(p.output_dims())};
 }
 
-// Strides of a dense layout of `dims` whose dimensions are each followed by
-// `gap` unused elements, and whose channels are `channel_stride` apart.
-Dims gapped_strides(const Dims &dims, int64_t channel_stride, const Dims &gap) {
-    Dims s;
-    s[3] = channel_stride;
-    s[2] = dims[3] * s[3] + gap[3];
-    s[1] = dims[2] * s[2] + gap[2];
-    s[0] = dims[1] * s[1] + gap[1];
-    return s;
-}
-
 const std::vector<EdgeCase> &edge_cases() {
     static const std::vector<EdgeCase> cases = {
         // --- sizes

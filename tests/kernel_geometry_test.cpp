@@ -22,7 +22,8 @@ thread_local Received received;
 // Answers the runtime's bounds query as a kernel must: the packed filter
 // it reads, here blocked by one output channel (kb, c, fx, fy, ko).
 int record_geometry(halide_buffer_t *input, halide_buffer_t *filter, int stride_x, int stride_y, int dilation_x,
-                    int dilation_y, int, int, int, halide_buffer_t *output) {
+                    int dilation_y, int, int, int, halide_buffer_t *, halide_buffer_t *, bool, float, float, float,
+                    float, halide_buffer_t *output) {
     if (input->host == nullptr || filter->host == nullptr || output->host == nullptr) {
         if (filter->host == nullptr) {
             filter->dim[0].extent = 1;

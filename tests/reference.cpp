@@ -79,4 +79,51 @@ std::string first_mismatch(const float *output, const ReferenceOutput &ref) {
     return "";
 }
 
+void apply_post_ops(const stridetune::PostOps &post_ops, const float *bias, const stridetune::ConstTensor *residual,
+                    ReferenceOutput &ref) {
+    if (post_ops.bias && !bias) throw std::invalid_argument("apply_post_ops: the bias post-op needs a bias");
+    if (post_ops.sum) {
+        if (!residual || !residual->data) {
+            throw std::invalid_argument("apply_post_ops: the sum post-op needs a residual");
+        }
+        if (residual->dims != ref.dims) {
+            throw std::invalid_argument("apply_post_ops: the residual's dims differ from the output's");
+        }
+    }
+    const auto &d = ref.dims;
+    for (int64_t n = 0; n < d[0]; n++) {
+        for (int64_t y = 0; y < d[1]; y++) {
+            for (int64_t x = 0; x < d[2]; x++) {
+                for (int64_t k = 0; k < d[3]; k++) {
+                    const size_t i = size_t(ref.index(n, y, x, k));
+                    double v = ref.value[i];
+                    double abs_sum = ref.abs_sum[i];
+                    if (post_ops.bias) {
+                        v += double(bias[k]);
+                        abs_sum += std::fabs(double(bias[k]));
+                    }
+                    if (post_ops.sum) {
+                        const auto &s = residual->strides;
+                        const double r = residual->data[n * s[0] + y * s[1] + x * s[2] + k * s[3]];
+                        const double term = double(*post_ops.sum) * r;  // exact in double
+                        v += term;
+                        abs_sum += std::fabs(term);
+                    }
+                    if (post_ops.relu) {
+                        const double slope = double(*post_ops.relu);
+                        if (v < 0) v *= slope;
+                        abs_sum *= std::fmax(1.0, std::fabs(slope));
+                    }
+                    if (post_ops.clip) {
+                        v = std::fmin(std::fmax(v, double(post_ops.clip->lower)), double(post_ops.clip->upper));
+                    }
+                    ref.value[i] = v;
+                    ref.abs_sum[i] = abs_sum;
+                }
+            }
+        }
+    }
+    ref.reduction_length += int64_t(post_ops.bias) + int64_t(bool(post_ops.sum)) + int64_t(bool(post_ops.relu));
+}
+
 }  // namespace stridetune_test

@@ -47,4 +47,21 @@ ReferenceOutput reference_convolution(const stridetune::ConstTensor &input, cons
 // before timing it (benchmarks, the tuner).
 std::string first_mismatch(const float *output, const ReferenceOutput &ref);
 
+// Applies `post_ops` (stridetune/post_ops.h) to a reference output in place,
+// in double, in the documented order:
+//   v = conv + bias[k]; v += sum * residual[n][oy][ox][k];
+//   v = v < 0 ? v * relu : v; v = min(max(v, clip.lower), clip.upper).
+// `bias` holds ref.dims[3] values (every group's channels), read only when
+// post_ops.bias; `residual` (the output's dims, read through its strides) is
+// read only when post_ops.sum. Either may be null when its post-op is unset.
+// The error allowance follows (compare.h's error_bound): the bias and the
+// scaled residual count as two more terms of the sum (abs_sum grows by their
+// magnitudes, reduction_length by one each), the negative slope as one more
+// rounding (reduction_length + 1, abs_sum scaled by max(1, |relu|), as the
+// slope scales the error before it); the clip, 1-Lipschitz and exact, adds
+// none. Throws std::invalid_argument for a missing bias or residual, or a
+// residual of other dims.
+void apply_post_ops(const stridetune::PostOps &post_ops, const float *bias, const stridetune::ConstTensor *residual,
+                    ReferenceOutput &ref);
+
 }  // namespace stridetune_test

@@ -33,6 +33,17 @@ inline Dims dense_strides_of(const Dims &dims) {
     return {dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1};
 }
 
+// Strides of a dense layout of `dims` whose dimensions are each followed by
+// `gap` unused elements, and whose channels are `channel_stride` apart.
+inline Dims gapped_strides(const Dims &dims, int64_t channel_stride, const Dims &gap) {
+    Dims s;
+    s[3] = channel_stride;
+    s[2] = dims[3] * s[3] + gap[3];
+    s[1] = dims[2] * s[2] + gap[2];
+    s[0] = dims[1] * s[1] + gap[1];
+    return s;
+}
+
 // Calls f(n, h, w, c) for every index of `dims`, outermost first.
 template<typename F>
 void for_each_index(const Dims &dims, F &&f) {

@@ -11,9 +11,10 @@ public:
     std::string name() const override { return "naive"; }
     std::string unsupported_reason(const ConvDescriptor &p) const override {
         if (p.flops() > 2e8) return "more than 2e8 flops (naive loop is for small problems)";
-        return "";
+        return unfused_post_ops_reason(p);
     }
-    void prepare(const ConvDescriptor &p, const float *in, const float *f, float *out, int) override {
+    void prepare(const ConvDescriptor &p, const float *in, const float *f, const float *, const float *, float *out,
+                 int) override {
         p_ = p, in_ = in, f_ = f, out_ = out;
     }
     void run() override {

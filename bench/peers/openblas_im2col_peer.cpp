@@ -30,10 +30,11 @@ public:
         if (double(p.mb * p.oh * p.ow) * double(row) * 4.0 > 8e9) {
             return "im2col matrix above 8 GB";
         }
-        return "";
+        return unfused_post_ops_reason(p);
     }
 
-    void prepare(const ConvDescriptor &p, const float *in, const float *f, float *out, int threads) override {
+    void prepare(const ConvDescriptor &p, const float *in, const float *f, const float *, const float *, float *out,
+                 int threads) override {
         p_ = p, in_ = in, f_ = f, out_ = out;
         threads_ = threads < 1 ? 1 : threads;
         openblas_set_num_threads(threads_);

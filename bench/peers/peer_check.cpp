@@ -1,8 +1,12 @@
 // Runs every compiled-in peer on a few problems and compares each output with
 // the tests' independent double-accumulating reference (tests/reference.h):
-// |err| <= 1e-4 * (1 + sum of |terms|).
-// Each peer runs twice (output poisoned with NaN before each run), so a run()
-// that depends on prepare()-time side effects or skips elements is caught.
+// |err| <= 1e-4 * (1 + sum of |terms|). The problems with post-ops (bias,
+// residual sum, ReLU's slope, clip: stridetune/post_ops.h) take that
+// reference through them (apply_post_ops), so each peer's fusing of them is
+// checked where it accepts them.
+// Each peer runs twice (output poisoned with NaN before each run, then its
+// before_run()), so a run() that depends on prepare()-time side effects or
+// skips elements is caught.
 // Usage: stridetune_peer_check [threads]   (default: every core)
 #include <cmath>
 #include <cstdio>
@@ -19,6 +23,7 @@
 #include "test_buffer.h"
 
 using stridetune::ConvParams;
+using stridetune::PostOps;
 using namespace stridetune::peers;
 
 namespace {
@@ -35,6 +40,11 @@ ConvParams params(int sh, int sw, int dh = 1, int dw = 1, int pt = 0, int pl = 0
     return q;
 }
 
+stridetune::ConvDescriptor with_post_ops(stridetune::ConvDescriptor problem, const PostOps &post_ops) {
+    problem.post_ops = post_ops;
+    return problem;
+}
+
 std::vector<Case> cases() {
     return {
         {"seed_n2", make_problem(2, 221, 221, 3, 5, 4, 4, params(2, 2))},
@@ -46,6 +56,20 @@ std::vector<Case> cases() {
         {"groups_3", make_problem(2, 11, 9, 12, 9, 3, 2, params(2, 1, 1, 2, 1, 1, 0, 1), 3)},
         {"depthwise", make_problem(1, 15, 15, 24, 24, 3, 3, params(2, 2, 1, 1, 1, 1, 1, 1), 24)},
         {"multiplier_2", make_problem(1, 9, 10, 5, 10, 3, 3, params(1, 1, 2, 1, 2, 1, 2, 1), 5)},
+        // Post-ops (bias, sum, relu, clip). A ResNet block's last 1x1.
+        {"res_sum_relu", with_post_ops(make_problem(2, 14, 14, 32, 64, 1, 1, params(1, 1)), {true, 1.f, 0.f, {}})},
+        // ReLU6 on a 3x3 stride 2, whose 288 taps reach past 6: both bounds bite.
+        {"relu6_s2", with_post_ops(make_problem(1, 17, 17, 32, 24, 3, 3, params(2, 2, 1, 1, 1, 1, 1, 1)),
+                                   {true, {}, 0.f, PostOps::Clip{0.f, 6.f}})},
+        // All four, a scaled sum and a leaky slope (XNNPACK fuses neither).
+        {"all_leaky", with_post_ops(make_problem(1, 12, 11, 8, 16, 3, 3, params(1, 1, 1, 1, 1, 1, 1, 1)),
+                                    {true, 0.5f, 0.1f, PostOps::Clip{-0.5f, 2.f}})},
+        // The bias of each group's channels.
+        {"groups_bias", with_post_ops(make_problem(2, 11, 9, 12, 9, 3, 2, params(2, 1, 1, 2, 1, 1, 0, 1), 3),
+                                      {true, {}, 0.f, {}})},
+        // Depthwise with a residual and a clip alone (XNNPACK's clamp on its add).
+        {"dw_sum_clip", with_post_ops(make_problem(1, 15, 15, 24, 24, 3, 3, params(2, 2, 1, 1, 1, 1, 1, 1), 24),
+                                      {true, 1.f, {}, PostOps::Clip{-1.f, 1.f}})},
     };
 }
 
@@ -71,11 +95,17 @@ int main(int argc, char **argv) {
         const stridetune::ConvDescriptor &p = all[ci].problem;
         std::vector<float> in(size_t(stridetune_test::element_count(p.input_dims()))),
             f(size_t(stridetune_test::element_count(p.filter_dims())));
-        for (float &v : in) v = dist(rng);
-        for (float &v : f) v = dist(rng);
-        const stridetune_test::ReferenceOutput reference = stridetune_test::reference_convolution(
+        // The bias and residual only where the post-ops have them: a peer must not read them otherwise.
+        std::vector<float> bias(p.post_ops.bias ? size_t(p.oc) : 0),
+            residual(p.post_ops.sum ? size_t(stridetune_test::element_count(p.output_dims())) : 0);
+        for (std::vector<float> *t : {&in, &f, &bias, &residual}) {
+            for (float &v : *t) v = dist(rng);
+        }
+        stridetune_test::ReferenceOutput reference = stridetune_test::reference_convolution(
             stridetune::dense<const float>(in.data(), p.input_dims()),
             stridetune::dense<const float>(f.data(), p.filter_dims()), p.params, p.groups);
+        const stridetune::ConstTensor residual_view = stridetune::dense<const float>(residual.data(), p.output_dims());
+        stridetune_test::apply_post_ops(p.post_ops, bias.data(), &residual_view, reference);
         const std::vector<double> &ref = reference.value, &mag = reference.abs_sum;
 
         for (size_t pi = 0; pi < peers.size(); ++pi) {
@@ -90,9 +120,10 @@ int main(int argc, char **argv) {
             double max_err = 0;
             bool ok = true;
             try {
-                peer.prepare(p, in.data(), f.data(), out.data(), threads);
+                peer.prepare(p, in.data(), f.data(), bias.data(), residual.data(), out.data(), threads);
                 for (int rep = 0; rep < 2 && ok; ++rep) {
                     std::fill(out.begin(), out.end(), std::numeric_limits<float>::quiet_NaN());
+                    peer.before_run();
                     peer.run();
                     for (size_t i = 0; i < out.size(); ++i) {
                         const double err = std::fabs(double(out[i]) - ref[i]);

@@ -14,6 +14,10 @@ ConvDescriptor make_problem(int64_t n, int64_t h, int64_t w, int64_t c, int64_t 
     return d;
 }
 
+std::string unfused_post_ops_reason(const ConvDescriptor &problem) {
+    return problem.post_ops.any() ? "post-ops (this peer fuses none)" : "";
+}
+
 std::vector<std::unique_ptr<Peer>> available_peers() {
     std::vector<std::unique_ptr<Peer>> peers;
 #ifdef STRIDETUNE_HAVE_ONEDNN

@@ -7,6 +7,9 @@ ignore, a kernel planned for the shape; problem fixture:b (1e8 FLOPs). report_fi
 1-thread run (peak 200 GFLOP/s, 10 GB/s) of fixture:a. report_fixture_tuned.json: a 2-thread run of
 fixture:c, whose dispatcher ran a tuned kernel (1.5 ms) faster than the general-purpose one (2.0 ms),
 and whose untuned row (the dispatcher's own pick) ran 2.5 ms (median of 2.4, 2.6, 2.5).
+report_fixture_post_ops.json: a 2-thread run of fixture:a's convolution with +bias+relu:0 (best kernel
+direct_channels 1.2 ms, median of 1.2, 1.1, 1.3; dispatcher 1.32; oneDNN 0.6; XNNPACK 0.9; 5e6 bytes), and of
+fixture:d +bias+sum:1, a convolution that ran nowhere bare (direct_pixels 0.5 ms, oneDNN 1.0).
 The expected cells are worked out by hand.
 usage: report_test.py [unittest flags]
 """
@@ -23,6 +26,7 @@ REPORT = HERE.parent / "report.py"
 TWO_THREADS = HERE / "report_fixture_2_threads.json"
 ONE_THREAD = HERE / "report_fixture_1_thread.json"
 TUNED = HERE / "report_fixture_tuned.json"
+POST_OPS = HERE / "report_fixture_post_ops.json"
 
 
 def report(*args):
@@ -116,6 +120,29 @@ class ReportTest(unittest.TestCase):
             result = report(minibatch)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("| fixture:c (mb8) | dispatcher | 1.500 | 133.3 | 33% | 1.500 |", result.stdout)
+
+    def test_post_ops(self):
+        result = report(TWO_THREADS, POST_OPS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        # Among the problems, the post-ops after the name: 2e8 FLOPs / 1.2 ms = 166.7 GFLOP/s, 42% of 400;
+        # floor 5e6 B / 20 GB/s; oneDNN 0.6 / 1.2.
+        self.assertIn("| fixture:a +bias+relu:0 | direct_channels | 1.200 | 166.7 | 42% | 1.320 | 0.600 | 0.900 "
+                      "| — | — | 0.250 | 0.50x |", lines)
+        # Beside the bare fixture:a of report_fixture_2_threads.json: best kernel 1.2 / 1.0, dispatcher
+        # 1.32 / 1.1, oneDNN 0.6 / 0.5; fixture:d has no bare run, so no row.
+        self.assertIn("| fixture:a | 2 | +bias+relu:0 | direct_channels | 1.200 | 1.000 | 1.20x | 1.20x | 0.600 "
+                      "| 1.20x | 0.900 | 0.50x |", lines)
+        self.assertIn("| **geometric mean** | 2 |  |  |  |  | **1.20x** | **1.20x** |  | **1.20x** |  | **0.50x** |",
+                      lines)
+        self.assertFalse(any(line.startswith("| fixture:d | 2 |") for line in lines))
+        # A set of their own, beside the bare set's unchanged row (test_per_set): fixture:a's dispatcher 1.32
+        # against oneDNN 0.6 (XNNPACK 0.9 is slower); best kernels against oneDNN: geomean(0.6 / 1.2, 1.0 / 0.5).
+        self.assertIn("| fixture | 2 | 2 | 0.45x | 1.00x | 0.91x | 0.91x | 0.91x | 0.91x |", lines)
+        self.assertIn("| fixture (post-ops) | 2 | 2 | 0.45x | 1.00x | 0.91x | 0.91x | 0.91x | 0.91x |", lines)
+
+    def test_no_post_ops_table_without_post_ops(self):
+        self.assertNotIn("Post-ops fused", self.text)
 
     def test_missing_context_is_an_error(self):
         with tempfile.TemporaryDirectory() as tmp:

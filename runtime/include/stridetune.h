@@ -7,4 +7,5 @@
 #include "stridetune/error.h"
 #include "stridetune/isa.h"
 #include "stridetune/parameters.h"
+#include "stridetune/post_ops.h"
 #include "stridetune/tensor.h"

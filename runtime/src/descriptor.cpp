@@ -1,6 +1,9 @@
 #include "stridetune/descriptor.h"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -58,9 +61,129 @@ struct Given {
 
 struct Tokens {
     std::optional<Given> fields[field_count];
+    PostOps post_ops;
     std::string name;
     int64_t occurrences = 1;
 };
+
+// The post-ops, in the order they are applied (post_ops.h) and must be written.
+enum PostOp { bias_op, sum_op, relu_op, clip_op, post_op_count };
+struct PostOpSyntax {
+    const char *name;
+    int numbers;        // each after a ':'
+    const char *usage;  // for the messages
+};
+constexpr PostOpSyntax post_op_syntax[post_op_count] = {
+    {"bias", 0, "+bias"}, {"sum", 1, "+sum:S"}, {"relu", 1, "+relu:A"}, {"clip", 2, "+clip:LO:HI"}};
+const std::string post_op_usage = "post-ops: +bias +sum:S +relu:A +clip:LO:HI, each at most once, in this order";
+
+// What may follow a post-op: the next one, the name, or the end.
+bool ends_post_op(std::string_view text, size_t offset) {
+    return offset == text.size() || text[offset] == '+' || text[offset] == 'n';
+}
+
+// The shortest text that reads back as `value` (to_chars), "inf"/"-inf" for
+// the infinities. The exponent loses its '+' and leading zeros (1e+10 is
+// 1e10, 1e-05 is 1e-5): easier to read, and the only '+' of a descriptor
+// then starts a post-op. -0 is written 0: it equals 0, and so must have its key.
+std::string float_text(float value) {
+    if (value == 0) value = 0;
+    char buffer[32];
+    const std::to_chars_result written = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    std::string text(buffer, written.ptr);
+    const size_t e = text.find('e');
+    if (e != std::string::npos) {
+        size_t digits = e + 1;
+        if (text[digits] == '+') {
+            text.erase(digits, 1);
+        } else if (text[digits] == '-') {
+            digits++;
+        }
+        while (digits + 1 < text.size() && text[digits] == '0') text.erase(digits, 1);
+    }
+    return text;
+}
+
+// The float at `offset` in `text`, in the post-op `op` describes; `offset`
+// moves past it. from_chars reads back what to_chars writes, and takes no
+// leading '+': the next post-op's '+' ends a number.
+float read_float(std::string_view text, size_t &offset, const std::string &op) {
+    float value = 0;
+    const char *start = text.data() + offset;
+    const auto [end, error] = std::from_chars(start, text.data() + text.size(), value);
+    const std::string where = " at " + column(offset) + " in " + op;
+    if (error == std::errc::invalid_argument) {
+        if (ends_post_op(text, offset) || text[offset] == ':') fail("missing number" + where);
+        size_t bad = offset;
+        while (bad < text.size() && text[bad] != '+' && text[bad] != ':' && bad - offset < 10) bad++;
+        fail("bad number \"" + std::string(text.substr(offset, bad - offset)) + "\"" + where +
+             " (a decimal float, inf or -inf)");
+    }
+    const std::string number(start, end);
+    if (error == std::errc::result_out_of_range) fail("number " + number + where + " is out of the range of float");
+    if (std::isnan(value)) fail("number " + number + where + " is NaN");
+    offset += number.size();
+    return value;
+}
+
+// The post-ops from the '+' at `i` on, into `post_ops`; returns the offset
+// after them, where only the name or the end may follow.
+size_t tokenize_post_ops(std::string_view text, size_t i, PostOps &post_ops) {
+    std::optional<Given> previous;  // value: the index in post_op_syntax
+    while (i < text.size() && text[i] == '+') {
+        int op = -1;
+        for (int k = 0; k < post_op_count; k++) {
+            if (text.substr(i + 1, std::strlen(post_op_syntax[k].name)) == post_op_syntax[k].name) {
+                op = k;
+                break;
+            }
+        }
+        if (op < 0) {
+            size_t end = i + 1;
+            while (end < text.size() && is_alpha(text[end]) && end - i < 8) end++;
+            fail("unknown post-op \"" + std::string(text.substr(i, end - i)) + "\" at " + column(i) + " (" +
+                 post_op_usage + ")");
+        }
+        const PostOpSyntax &syntax = post_op_syntax[op];
+        const std::string quoted_op = "\"+" + std::string(syntax.name) + "\"";
+        const std::string described = quoted_op + " at " + column(i);
+        if (previous && previous->value == op) {
+            fail(quoted_op + " given twice, at " + column(previous->offset) + " and " + column(i));
+        }
+        if (previous && previous->value > op) {
+            fail(described + " comes after \"+" + post_op_syntax[previous->value].name + "\" at " +
+                 column(previous->offset) + " (" + post_op_usage + ")");
+        }
+        previous = Given{op, i};
+        size_t end = i + 1 + std::strlen(syntax.name);
+        float numbers[2] = {};
+        for (int n = 0; n < syntax.numbers; n++) {
+            if (end == text.size() || text[end] != ':') {
+                fail("missing \":\" at " + column(end) + " in " + described + " (" + syntax.usage + ")");
+            }
+            end++;
+            numbers[n] = read_float(text, end, described);
+        }
+        if (!ends_post_op(text, end)) {
+            fail("unexpected \"" + std::string(1, text[end]) + "\" at " + column(end) + " after " + described + " (" +
+                 syntax.usage + "; then another post-op, the name or the end: the fields come first)");
+        }
+        switch (op) {
+            case bias_op: post_ops.bias = true; break;
+            case sum_op: post_ops.sum = numbers[0]; break;
+            case relu_op: post_ops.relu = numbers[0]; break;
+            case clip_op:
+                if (numbers[0] > numbers[1]) {
+                    fail("clip lower bound " + float_text(numbers[0]) + " is above the upper bound " +
+                         float_text(numbers[1]) + " in " + described);
+                }
+                post_ops.clip = PostOps::Clip{numbers[0], numbers[1]};
+                break;
+        }
+        i = end;
+    }
+    return i;
+}
 
 // `name` without quotes: a trailing *N (digits only) is the occurrence count.
 void split_occurrences(std::string name, size_t offset, Tokens &t) {
@@ -113,6 +236,10 @@ Tokens tokenize(std::string_view text) {
             }
             break;
         }
+        if (c == '+') {  // the post-ops, after the fields
+            i = tokenize_post_ops(text, i, t.post_ops);
+            continue;
+        }
         int field = -1;
         for (int f = 0; f < field_count; f++) {
             if (text.substr(i, std::string_view(field_names[f]).size()) == field_names[f]) {
@@ -125,7 +252,7 @@ Tokens tokenize(std::string_view text) {
             while (end < text.size() && is_alpha(text[end]) && end - i < 8) end++;
             const std::string found = end > i ? std::string(text.substr(i, end - i)) : std::string(1, c);
             fail("unknown field \"" + found + "\" at " + column(i) +
-                 " (fields: g mb ic ih iw oc oh ow kh kw sh sw ph pw dh dw, then n\"name\")");
+                 " (fields: g mb ic ih iw oc oh ow kh kw sh sw ph pw dh dw, then +post-ops, then n\"name\")");
         }
         const std::string fname = field_names[field];
         const size_t number = i + fname.size();
@@ -271,6 +398,7 @@ ConvDescriptor build(const Tokens &t) {
     d.params.dilation_h = int(h.d + 1), d.params.dilation_w = int(w.d + 1);
     d.params.pad_top = int(h.p), d.params.pad_bottom = int(h.p_end);
     d.params.pad_left = int(w.p), d.params.pad_right = int(w.p_end);
+    d.post_ops = t.post_ops;
     d.name = t.name;
     d.occurrences = t.occurrences;
     return d;
@@ -307,12 +435,26 @@ bool ends_in_count(const std::string &name) {
     return true;
 }
 
+void write(std::ostream &s, const PostOps &o) {
+    if (o.bias) s << "+bias";
+    if (o.sum) s << "+sum:" << float_text(*o.sum);
+    if (o.relu) s << "+relu:" << float_text(*o.relu);
+    if (o.clip) s << "+clip:" << float_text(o.clip->lower) << ":" << float_text(o.clip->upper);
+}
+
+// Whether parsing gives `o` back: no NaN, clip's bounds in order.
+bool writable(const PostOps &o) {
+    const auto number = [](const std::optional<float> &v) { return !v || !std::isnan(*v); };
+    return number(o.sum) && number(o.relu) && (!o.clip || o.clip->lower <= o.clip->upper);
+}
+
 void write(std::ostream &s, const ConvDescriptor &d) {
     const ConvParams &p = d.params;
     if (d.groups != 1) s << "g" << d.groups;
     s << "mb" << d.mb << "ic" << d.ic << "ih" << d.ih << "iw" << d.iw << "oc" << d.oc << "oh" << d.oh << "ow" << d.ow
       << "kh" << d.kh << "kw" << d.kw << "sh" << p.stride_h << "sw" << p.stride_w << "ph" << p.pad_top << "pw"
       << p.pad_left << "dh" << p.dilation_h - 1 << "dw" << p.dilation_w - 1;
+    write(s, d.post_ops);
     // *N also when the name itself ends in *digits, so that parsing gives it back.
     if (!d.name.empty() || d.occurrences != 1) {
         s << "n\"" << d.name;
@@ -354,13 +496,19 @@ double ConvDescriptor::flops() const {
            double(groups);
 }
 
+bool operator==(const PostOps &a, const PostOps &b) {
+    const bool same_clip = a.clip.has_value() == b.clip.has_value() &&
+                           (!a.clip || (a.clip->lower == b.clip->lower && a.clip->upper == b.clip->upper));
+    return a.bias == b.bias && a.sum == b.sum && a.relu == b.relu && same_clip;
+}
+
 bool operator==(const ConvDescriptor &a, const ConvDescriptor &b) {
     const ConvParams &p = a.params, &q = b.params;
     return a.groups == b.groups && a.mb == b.mb && a.ic == b.ic && a.oc == b.oc && a.ih == b.ih && a.iw == b.iw &&
            a.oh == b.oh && a.ow == b.ow && a.kh == b.kh && a.kw == b.kw && p.stride_h == q.stride_h &&
            p.stride_w == q.stride_w && p.dilation_h == q.dilation_h && p.dilation_w == q.dilation_w &&
            p.pad_top == q.pad_top && p.pad_left == q.pad_left && p.pad_bottom == q.pad_bottom &&
-           p.pad_right == q.pad_right && a.name == b.name && a.occurrences == b.occurrences;
+           p.pad_right == q.pad_right && a.post_ops == b.post_ops && a.name == b.name && a.occurrences == b.occurrences;
 }
 
 bool operator!=(const ConvDescriptor &a, const ConvDescriptor &b) {
@@ -388,12 +536,19 @@ std::string to_string(const ConvDescriptor &d) {
             throw Error("descriptor name \"" + d.name + "\": a double quote or line break cannot be written");
         }
     }
+    if (!writable(d.post_ops)) {
+        std::ostringstream post_ops;
+        write(post_ops, d.post_ops);
+        throw Error("descriptor post-ops " + post_ops.str() + ": a NaN or a clip lower bound above the upper " +
+                    "cannot be written");
+    }
     std::ostringstream s;
     write(s, d);
     return s.str();
 }
 
 std::string problem_key(ConvDescriptor d) {
+    // The post-ops stay: a layer with them is tuned apart from the bare one.
     d.name.clear();
     d.occurrences = 1;
     return to_string(d);

@@ -61,6 +61,11 @@ HalideBuffer::HalideBuffer(const ConstTensor &t) {
     describe(buffer, dims, 4, t.data);
 }
 
+HalideBuffer::HalideBuffer(const float *data, int32_t extent) {
+    dims[0] = halide_dimension_t(0, extent, 1);
+    describe(buffer, dims, 1, data);
+}
+
 HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
     const std::array<int32_t, 5> strides = packed_filter_strides(filter.extents, filter.depthwise);
     for (int d = 0; d < 5; d++) dims[d] = halide_dimension_t(0, filter.extents[size_t(d)], strides[size_t(d)]);
@@ -70,7 +75,7 @@ HalideBuffer::HalideBuffer(const PackedFilterView &filter) {
 int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
                     const std::optional<OutputBands> &bands) {
     if (!parallel || !bands || !output.buffer.host) {
-        return run_into(kernel, p, out_width, parallel, input.buffer, output.buffer);
+        return run_into(kernel, p, out_width, parallel, input.buffer, residual.buffer, output.buffer);
     }
     // Round by round: a few images of the input and the output, as a
     // problem of their own.
@@ -84,11 +89,14 @@ int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width
     } round{this, &kernel, &p, out_width, bands->dimension, 0, 0};
     const auto run_band = [](void *round_pointer, int64_t start, int64_t length) {
         const Round &r = *static_cast<const Round *>(round_pointer);
-        Cropped in(r.call->input), out(r.call->output);
+        Cropped in(r.call->input), out(r.call->output), residual(r.call->residual);
         in.crop(3, r.first_image, r.images, 0);
-        out.crop(3, r.first_image, r.images, 0);
-        out.crop(r.dimension, start, length, start);
-        return r.call->run_into(*r.kernel, *r.geometry, r.out_width, false, in.buffer, out.buffer);
+        for (Cropped *band : {&out, &residual}) {
+            band->crop(3, r.first_image, r.images, 0);
+            band->crop(r.dimension, start, length, start);
+        }
+        return r.call->run_into(*r.kernel, *r.geometry, r.out_width, false, in.buffer, residual.buffer,
+                                out.buffer);
     };
     const int64_t images = output.dims[3].extent;
     for (round.first_image = 0; round.first_image < images; round.first_image += bands->images) {
@@ -102,10 +110,12 @@ int KernelCall::run(const Kernel &kernel, const ConvParams &p, int64_t out_width
 }
 
 int KernelCall::run_into(const Kernel &kernel, const ConvParams &p, int64_t out_width, bool parallel,
-                         halide_buffer_t &in, halide_buffer_t &out) {
+                         halide_buffer_t &in, halide_buffer_t &residual_in, halide_buffer_t &out) {
     serial_call = !parallel;
+    const KernelPostOps &o = post_ops;
     const int status = kernel.run(&in, &filter.buffer, p.stride_w, p.stride_h, p.dilation_w, p.dilation_h,
-                                  p.pad_left, p.pad_top, int(out_width), &out);
+                                  p.pad_left, p.pad_top, int(out_width), &bias.buffer, &residual_in, o.enabled,
+                                  o.sum_scale, o.relu_slope, o.clip_lower, o.clip_upper, &out);
     serial_call = false;
     return status;
 }
@@ -154,17 +164,19 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
     }
     const ConstTensor input = dense(static_cast<const float *>(nullptr), problem.input_dims());
     const Tensor output = kernel_output(kernel, dense(static_cast<float *>(nullptr), problem.output_dims()));
+    const ConstTensor residual{nullptr, output.dims, output.strides};
     // The filter's taps and channels come from its own dims (the reduction's
     // extent); the block and the block count are what the query asks.
     const PackedFilterView proposed{
         nullptr, {0, int32_t(problem.filter_dims()[2]), int32_t(problem.kw), int32_t(problem.kh), 0}, depthwise_kernel};
     needs.filter.depthwise = depthwise_kernel;
-    KernelCall query(input, proposed, output);
+    // With the post-ops on, so that the residual's needs are asked too.
+    KernelPostOps post_ops;
+    post_ops.enabled = true;
+    KernelCall query(input, proposed, output, residual, post_ops);
     // What the tensors have, before the query overwrites it with what the kernel needs.
-    const KernelCall actual(input, proposed, output);
-    query.input.make_query();
-    query.filter.make_query();
-    query.output.make_query();
+    const KernelCall actual(input, proposed, output, residual, post_ops);
+    for (HalideBuffer *b : {&query.input, &query.filter, &query.bias, &query.residual, &query.output}) b->make_query();
     if (query.run(kernel, geometry, problem.ow, false, std::nullopt) != 0) {
         needs.refusal = halide_error();
         return needs;
@@ -191,16 +203,26 @@ KernelNeeds kernel_needs(const Kernel &kernel, const ConvDescriptor &problem, co
         }
         needs.filter.extents[size_t(d)] = proposed_extent ? proposed.extents[size_t(d)] : dim.extent;
     }
-    static const char *const dim_names[2][4] = {{"C", "W", "H", "N"}, {"K", "OW", "OH", "N"}};
-    const HalideBuffer *need[] = {&query.input, &query.output};
-    const HalideBuffer *have[] = {&actual.input, &actual.output};
-    for (int i = 0; i < 2; i++) {
+    // The bias is packed, like the filter, to whole blocks of channels.
+    const halide_dimension_t &bias = query.bias.dims[0];
+    const int64_t bias_extent = int64_t(needs.filter.extents[0]) * needs.filter.extents[4];
+    if (bias.extent > 0 && (bias.min < 0 || bias.min + bias.extent > bias_extent)) {
+        throw Error(kernel.function + " asks for a bias of [" + std::to_string(bias.min) + ", " +
+                    std::to_string(bias.min + bias.extent) + "): not the " + std::to_string(bias_extent) +
+                    " values stridetune packs");
+    }
+    const char *const names[] = {"input ", "output ", "residual "};
+    static const char *const dim_names[3][4] = {
+        {"C", "W", "H", "N"}, {"K", "OW", "OH", "N"}, {"K", "OW", "OH", "N"}};
+    const HalideBuffer *need[] = {&query.input, &query.output, &query.residual};
+    const HalideBuffer *have[] = {&actual.input, &actual.output, &actual.residual};
+    for (int i = 0; i < 3; i++) {
         for (int d = 0; d < 4; d++) {
             const halide_dimension_t &n = need[i]->dims[d], &h = have[i]->dims[d];
             if (n.min < h.min || n.min + n.extent > h.min + h.extent) {
-                needs.refusal = std::string(i == 0 ? "input " : "output ") + dim_names[i][d] + " over [" +
-                                std::to_string(n.min) + ", " + std::to_string(n.min + n.extent - 1) +
-                                "], the tensor has [0, " + std::to_string(h.extent - 1) + "]";
+                needs.refusal = std::string(names[i]) + dim_names[i][d] + " over [" + std::to_string(n.min) + ", " +
+                                std::to_string(n.min + n.extent - 1) + "], the tensor has [0, " +
+                                std::to_string(h.extent - 1) + "]";
                 return needs;
             }
         }

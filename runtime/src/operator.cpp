@@ -28,7 +28,12 @@ struct Convolution::State {
     // channels, or, on a depthwise kernel, every group's.
     ConvDescriptor group;
     detail::Selection selection;
-    std::vector<detail::PackedFilter> filters;  // a call's each
+    std::vector<detail::PackedFilter> filters;  // a call's each, with its bias
+    detail::KernelPostOps post_ops;
+    // A call's residual where the problem has none: zeros (the sum's
+    // identity, generators/strided_conv.h), strides 0 but along the channels;
+    // read where a kernel computes the post-ops' select unspecialised.
+    std::vector<float> zeros;
     Plan plan;
 };
 
@@ -81,26 +86,30 @@ TensorView<T> channels(const TensorView<T> &t, int64_t first, int64_t count) {
 }
 
 std::unique_ptr<const Convolution::State> create(const ConvDescriptor &d, const ConstTensor &filter,
-                                                 const Options &options) {
+                                                 const ConstVector &bias, const Options &options) {
     detail::install_halide_handlers();
     num_threads();  // applies STRIDETUNE_NUM_THREADS before the first kernel runs
-    const Problem problem = validated_problem(d);
+    detail::validate_post_ops(d.post_ops);
+    Problem problem = validated_problem(d);
+    problem.post_ops = d.post_ops;
     ConvDescriptor descriptor = problem.descriptor();
     descriptor.name = d.name;
     descriptor.occurrences = d.occurrences;
     detail::validate_filter(filter, descriptor);
+    detail::validate_bias(bias, descriptor);
     detail::Selection selection = detail::select_kernel(problem, options);
     const Problem group = detail::call_problem(selection, problem);
     const int64_t calls = problem.groups / group.groups;
     std::vector<detail::PackedFilter> filters;
     filters.reserve(size_t(calls));
     for (int64_t j = 0; j < calls; j++) {
-        filters.emplace_back(*selection.kernel, selection.filter_shape, channels(filter, j * group.k, group.k));
+        filters.emplace_back(*selection.kernel, selection.filter_shape, channels(filter, j * group.k, group.k),
+                             bias.data ? bias.data + j * group.k : nullptr);
     }
     const Plan plan = detail::plan_of(selection, problem);
     return std::unique_ptr<const Convolution::State>(new Convolution::State{
         problem, descriptor, problem_key(descriptor), group.descriptor(), std::move(selection), std::move(filters),
-        plan});
+        detail::kernel_post_ops(d.post_ops), std::vector<float>(size_t(group.k), 0.0f), plan});
 }
 
 // Per-thread scratch, so that concurrent runs do not share it, and kept,
@@ -132,10 +141,30 @@ void copy(const ConstTensor &from, const Tensor &to) {
     }
 }
 
+ConstTensor as_const(const Tensor &t) {
+    return {t.data, t.dims, t.strides};
+}
+
+// `t`, or where its rows do not follow one another (a crop, or a group's
+// channels among others), a dense copy of it in `buffer`.
+ConstTensor with_rows_following(const ConstTensor &t, std::vector<float> &buffer) {
+    if (rows_follow(t)) return t;
+    const Tensor copied = dense(scratch(buffer, t.dims), t.dims);
+    copy(t, copied);
+    return as_const(copied);
+}
+
+// The output and the residual of one kernel call.
+struct CallOutput {
+    Tensor output;
+    ConstTensor residual;
+};
+
 void call_kernel(const Convolution::State &s, const ConstTensor &input, const detail::PackedFilter &filter,
-                 const Tensor &output) {
+                 const CallOutput &out) {
     const detail::Kernel &kernel = *s.selection.kernel;
-    detail::KernelCall call(input, filter.view(), detail::kernel_output(kernel, output));
+    detail::KernelCall call(input, filter.view(), detail::kernel_output(kernel, out.output),
+                            kernel.flat_output ? flattened(out.residual) : out.residual, s.post_ops);
     const detail::Selection &selected = s.selection;
     const int status =
         call.run(kernel, selected.geometry, selected.kernel_problem.ow, selected.parallel, selected.bands);
@@ -144,42 +173,49 @@ void call_kernel(const Convolution::State &s, const ConstTensor &input, const de
     }
 }
 
+// Runs into out.output through a dense copy where `rows_must_follow` and its
+// rows do not (or the residual's), which a kernel of flat output, or
+// one given flattened tensors, needs.
+void call_with_rows_following(const Convolution::State &s, const ConstTensor &input,
+                              const detail::PackedFilter &filter, const CallOutput &out, bool flatten) {
+    thread_local std::vector<float> dense_output, dense_residual;
+    const bool output_follows = rows_follow(out.output);
+    const Tensor output = output_follows ? out.output : dense(scratch(dense_output, out.output.dims), out.output.dims);
+    const ConstTensor residual = with_rows_following(out.residual, dense_residual);
+    if (flatten) {
+        call_kernel(s, flattened(input), filter, {flattened(output), flattened(residual)});
+    } else {
+        call_kernel(s, input, filter, {output, residual});
+    }
+    if (!output_follows) copy(as_const(output), out.output);
+}
+
 void run_on(const Convolution::State &s, const ConstTensor &input, const detail::PackedFilter &filter,
-            const Tensor &output) {
-    if (!s.selection.kernel->flat_output || rows_follow(output)) return call_kernel(s, input, filter, output);
-    // A kernel of flat output writes a crop's rows, which do not follow one
-    // another, to a dense tensor first.
-    thread_local std::vector<float> dense_output;
-    const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
-    call_kernel(s, input, filter, out);
-    copy({out.data, out.dims, out.strides}, output);
+            const CallOutput &out) {
+    if (!s.selection.kernel->flat_output) return call_kernel(s, input, filter, out);
+    call_with_rows_following(s, input, filter, out, false);
 }
 
 // One group's channels of the input and the output.
 void run_group(const Convolution::State &s, const ConstTensor &input, const detail::PackedFilter &filter,
-               const Tensor &output) {
-    if (s.selection.gathered) return run_on(s, gathered_input(s, input), filter, output);
-    if (!s.selection.flattened) return run_on(s, input, filter, output);
-    if (rows_follow(input) && rows_follow(output)) return run_on(s, flattened(input), filter, flattened(output));
-    // Rows that do not follow one another (a crop, or a group's channels
-    // among others) are copied to dense tensors, whose rows do, and the
-    // output back.
-    thread_local std::vector<float> dense_input, dense_output;
-    const Tensor in = dense(scratch(dense_input, input.dims), input.dims);
-    const Tensor out = dense(scratch(dense_output, output.dims), output.dims);
-    copy(input, in);
-    run_on(s, flattened(ConstTensor{in.data, in.dims, in.strides}), filter, flattened(out));
-    copy({out.data, out.dims, out.strides}, output);
+               const CallOutput &out) {
+    if (s.selection.gathered) return run_on(s, gathered_input(s, input), filter, out);
+    if (!s.selection.flattened) return run_on(s, input, filter, out);
+    thread_local std::vector<float> dense_input;
+    call_with_rows_following(s, with_rows_following(input, dense_input), filter, out, true);
 }
 
-void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output) {
-    detail::validate_run(input, output, s.problem);
+void run_kernel(const Convolution::State &s, const ConstTensor &input, const Tensor &output,
+                const ConstTensor &residual) {
+    detail::validate_run(input, output, residual, s.problem);
     const bool verbose = detail::verbose();
     const auto start = verbose ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     for (size_t j = 0; j < s.filters.size(); j++) {
         const int64_t group = int64_t(j);
-        run_group(s, channels(input, group * s.group.ic, s.group.ic), s.filters[j],
-                  channels(output, group * s.group.oc, s.group.oc));
+        const Tensor group_output = channels(output, group * s.group.oc, s.group.oc);
+        const ConstTensor group_residual = residual.data ? channels(residual, group * s.group.oc, s.group.oc)
+                                                         : ConstTensor{s.zeros.data(), group_output.dims, {0, 0, 0, 1}};
+        run_group(s, channels(input, group * s.group.ic, s.group.ic), s.filters[j], {group_output, group_residual});
     }
     if (verbose) {
         const detail::Kernel &kernel = *s.selection.kernel;
@@ -194,12 +230,18 @@ void run_kernel(const Convolution::State &s, const ConstTensor &input, const Ten
 }  // namespace
 
 Convolution::Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const Options &options)
-    : state_(detail::only_errors([&] { return create(problem, filter, options); })) {
+    : Convolution(problem, filter, ConstVector{}, options) {
+}
+
+Convolution::Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const ConstVector &bias,
+                         const Options &options)
+    : state_(detail::only_errors([&] { return create(problem, filter, bias, options); })) {
 }
 
 Convolution::Convolution(const std::array<int64_t, 4> &input_dims, const ConstTensor &filter,
                          const ConvParams &params, const Options &options)
-    : state_(detail::only_errors([&] { return create(problem_of(input_dims, filter, params), filter, options); })) {
+    : state_(detail::only_errors(
+          [&] { return create(problem_of(input_dims, filter, params), filter, ConstVector{}, options); })) {
 }
 
 Convolution::Convolution(Convolution &&) noexcept = default;
@@ -212,7 +254,11 @@ const Convolution::State &Convolution::state() const {
 }
 
 void Convolution::run(const ConstTensor &input, const Tensor &output) const {
-    detail::only_errors([&] { run_kernel(state(), input, output); });
+    detail::only_errors([&] { run_kernel(state(), input, output, ConstTensor{}); });
+}
+
+void Convolution::run(const ConstTensor &input, const Tensor &output, const ConstTensor &residual) const {
+    detail::only_errors([&] { run_kernel(state(), input, output, residual); });
 }
 
 const Plan &Convolution::plan() const {

@@ -1,5 +1,7 @@
 #include "packing.h"
 
+#include <algorithm>
+
 #include "stridetune/error.h"
 
 namespace stridetune::detail {
@@ -18,8 +20,10 @@ PackFunction pack_function(Isa isa) {
 
 }  // namespace
 
-PackedFilter::PackedFilter(const Kernel &kernel, const PackedFilterView &shape, const ConstTensor &filter)
-    : extents_(shape.extents), depthwise_(shape.depthwise) {
+PackedFilter::PackedFilter(const Kernel &kernel, const PackedFilterView &shape, const ConstTensor &filter,
+                           const float *bias)
+    : extents_(shape.extents), depthwise_(shape.depthwise), bias_(size_t(shape.bias_extent()), 0.0f) {
+    if (bias) std::copy(bias, bias + filter.dims[3], bias_.begin());
     size_t elements = 1;
     for (int32_t e : extents_) elements *= size_t(e);
     bytes_ = elements * sizeof(float);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "kernel_call.h"
 #include "kernel_table.h"
@@ -27,11 +28,12 @@ extern const size_t pack_filter_function_count;
 class PackedFilter {
 public:
     // Packs `filter` (HWIO) into `shape` (kernel_needs()): the kernel's
-    // block, zero past K. Throws Error if the packing fails.
-    PackedFilter(const Kernel &kernel, const PackedFilterView &shape, const ConstTensor &filter);
+    // block, zero past K; and `bias`, its K values (all zero if null),
+    // likewise. Throws Error if the packing fails.
+    PackedFilter(const Kernel &kernel, const PackedFilterView &shape, const ConstTensor &filter, const float *bias);
 
-    PackedFilterView view() const { return {data_.get(), extents_, depthwise_}; }
-    size_t bytes() const { return bytes_; }
+    PackedFilterView view() const { return {data_.get(), extents_, depthwise_, bias_.data()}; }
+    size_t bytes() const { return bytes_ + bias_.size() * sizeof(float); }
 
 private:
     struct Free {
@@ -41,6 +43,7 @@ private:
     bool depthwise_;
     size_t bytes_;
     std::unique_ptr<float, Free> data_;
+    std::vector<float> bias_;
 };
 
 }  // namespace stridetune::detail

@@ -15,6 +15,7 @@ struct Problem {
     int64_t oh, ow;        // output
     ConvParams params;
     int64_t groups = 1;    // c and k are every group's (ConvDescriptor::groups)
+    PostOps post_ops;      // a kernel call's are the problem's
 
     double flops() const { return 2.0 * n * oh * ow * k * fh * fw * c / groups; }
     ConvDescriptor descriptor() const;
@@ -37,8 +38,14 @@ Problem validate_problem(const Problem &sizes);
 int64_t groups_of(int64_t input_channels, const ConstTensor &filter);
 // A filter for `problem`: its filter_dims(), HWIO.
 void validate_filter(const ConstTensor &filter, const ConvDescriptor &problem);
-// What may differ between runs of one operator: the tensors, against its problem.
-void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem);
+// What may differ between runs of one operator: the tensors, against its
+// problem; the residual (data null: none given) against its sum post-op.
+void validate_run(const ConstTensor &input, const Tensor &output, const ConstTensor &residual,
+                  const Problem &problem);
+// The post-ops' values: no NaN, a clip's lower bound not above its upper.
+void validate_post_ops(const PostOps &post_ops);
+// The bias given at creation (data null: none) against the problem's post-ops.
+void validate_bias(const ConstVector &bias, const ConvDescriptor &problem);
 // Every argument of a one-shot call.
 Problem validate(const ConstTensor &input, const ConstTensor &filter, const Tensor &output, const ConvParams &params);
 

@@ -109,8 +109,16 @@ Selection select_for(const Problem &problem, const Options &options, const ConvD
     if (options.schedule) return take_or_fail(best_kernel(*options.schedule, isa), "requested");
     // A tuned kernel may not fit the tensors (an autoscheduled winner
     // planned for another size): the next one ranked, or the heuristic.
-    const TunedLookup tuned = options.ignore_tuning ? TunedLookup{{}, "tuning ignored (Options::ignore_tuning)"}
-                                                    : tuned_kernels(problem.key(), isa);
+    TunedLookup tuned = options.ignore_tuning ? TunedLookup{{}, "tuning ignored (Options::ignore_tuning)"}
+                                              : tuned_kernels(problem.key(), isa);
+    // A layer tuned bare runs its tuned kernel with post-ops too: they add
+    // a few operations to each stored vector, the same for every kernel.
+    if (tuned.ranked.empty() && problem.post_ops.any() && !options.ignore_tuning) {
+        Problem bare = problem;
+        bare.post_ops = {};
+        tuned = tuned_kernels(bare.key(), isa);
+        for (TunedCandidate &c : tuned.ranked) c.reason += "; tuned without its post-ops";
+    }
     std::string refusals;
     for (const TunedCandidate &c : tuned.ranked) {
         if (take(*c.kernel, c.reason + refusals).empty()) {

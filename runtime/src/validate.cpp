@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <limits>
 #include <sstream>
 
@@ -149,11 +151,12 @@ ConvDescriptor Problem::descriptor() const {
     ConvDescriptor d;
     d.groups = groups, d.mb = n, d.ic = c, d.ih = h, d.iw = w, d.oc = k, d.oh = oh, d.ow = ow, d.kh = fh, d.kw = fw;
     d.params = params;
+    d.post_ops = post_ops;
     return d;
 }
 
 Problem Problem::of(const ConvDescriptor &d) {
-    return {d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.oh, d.ow, d.params, d.groups};
+    return {d.mb, d.ih, d.iw, d.ic, d.oc, d.kh, d.kw, d.oh, d.ow, d.params, d.groups, d.post_ops};
 }
 
 Problem Problem::one_group() const {
@@ -254,10 +257,58 @@ void check_run_shapes(const ConstTensor &input, const Tensor &output, const Prob
 
 }  // namespace
 
-void validate_run(const ConstTensor &input, const Tensor &output, const Problem &problem) {
+void validate_run(const ConstTensor &input, const Tensor &output, const ConstTensor &residual,
+                  const Problem &problem) {
     check_tensor("input", input);
     check_tensor("output", output);
     check_run_shapes(input, output, problem);
+    const bool given = residual.data != nullptr;
+    if (!problem.post_ops.sum) {
+        if (given) fail("residual: given to a problem without a sum post-op (ConvDescriptor::post_ops.sum)");
+        return;
+    }
+    if (!given) fail("residual: the problem's sum post-op adds one; run(input, output, residual) takes it");
+    check_tensor("residual", residual);
+    if (residual.dims != output.dims) {
+        fail("residual: dims " + dims_string(residual) + " do not match the output's " + dims_string(output) +
+             " (N, OH, OW, K)");
+    }
+    if (residual.strides[3] != 1) {
+        fail("residual: channel stride is " + std::to_string(residual.strides[3]) + ", must be 1");
+    }
+    // A tile shifted inwards at the output's edge stores some outputs twice,
+    // the second time reading a residual the first may have overwritten.
+    if (overlap(output, residual)) fail("residual: overlaps the output");
+}
+
+void validate_post_ops(const PostOps &p) {
+    const std::pair<const char *, std::optional<float>> values[] = {
+        {"sum", p.sum},
+        {"relu", p.relu},
+        {"clip.lower", p.clip ? std::optional<float>(p.clip->lower) : std::nullopt},
+        {"clip.upper", p.clip ? std::optional<float>(p.clip->upper) : std::nullopt}};
+    for (const auto &[field, value] : values) {
+        if (value && std::isnan(*value)) fail(std::string("problem.post_ops.") + field + " is NaN");
+    }
+    if (p.sum && std::isinf(*p.sum)) fail("problem.post_ops.sum is infinite");
+    if (p.relu && std::isinf(*p.relu)) fail("problem.post_ops.relu is infinite");
+    if (p.clip && p.clip->lower > p.clip->upper) {
+        fail("problem.post_ops.clip: lower " + std::to_string(p.clip->lower) + " is above upper " +
+             std::to_string(p.clip->upper));
+    }
+}
+
+void validate_bias(const ConstVector &bias, const ConvDescriptor &problem) {
+    const bool given = bias.data != nullptr;
+    if (!problem.post_ops.bias) {
+        if (given) fail("bias: given to a problem without a bias post-op (ConvDescriptor::post_ops.bias)");
+        return;
+    }
+    if (!given) fail("bias: the problem's bias post-op adds one; the constructor taking a bias takes it");
+    if (bias.size != problem.oc) {
+        fail("bias: size " + std::to_string(bias.size) + ", the problem has " + std::to_string(problem.oc) +
+             " output channels (problem.oc)");
+    }
 }
 
 int64_t groups_of(int64_t input_channels, const ConstTensor &filter) {

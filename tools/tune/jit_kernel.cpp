@@ -97,6 +97,11 @@ JitArguments JitKernel::with_packed_filter(JitArguments arguments, const Halide:
         std::vector<int>(order.begin(), order.end())));
     packer.pack(filter, packed);
     arguments.filter = packed;
+    // The bias likewise, zero past K (all zero where none is given).
+    Halide::Buffer<float> bias(packed.dim(0).extent() * packed.dim(4).extent());
+    bias.fill(0.0f);
+    if (arguments.bias.defined()) std::copy_n(arguments.bias.data(), out_channels, bias.data());
+    arguments.bias = bias;
     return arguments;
 }
 
@@ -120,15 +125,25 @@ Halide::Buffer<float> images_of(const Halide::Buffer<float> &buffer, int first, 
 }  // namespace
 
 void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output) {
-    // The tuner's outputs are dense: a flat output's rows follow one another.
-    Halide::Buffer<float> out =
-        flat_output_ ? Halide::Buffer<float>(output.data(), {output.dim(0).extent(),
-                                                             output.dim(1).extent() * output.dim(2).extent(), 1,
-                                                             output.dim(3).extent()})
-                     : output;
+    // The tuner's outputs are dense: a flat output's rows follow one another
+    // (and the residual's, of the output's shape).
+    const auto flat = [&](const Halide::Buffer<float> &b) {
+        return flat_output_ ? Halide::Buffer<float>(b.data(), {b.dim(0).extent(), b.dim(1).extent() * b.dim(2).extent(),
+                                                               1, b.dim(3).extent()})
+                            : b;
+    };
+    Halide::Buffer<float> out = flat(output);
+    // None given: zeros (what the library passes a problem without a residual).
+    JitArguments with_residual = arguments;
+    if (!arguments.residual.defined()) {
+        with_residual.residual = Halide::Buffer<float>(output.dim(0).extent(), output.dim(1).extent(),
+                                                       output.dim(2).extent(), output.dim(3).extent());
+        with_residual.residual.fill(0.0f);
+    }
+    with_residual.residual = flat(with_residual.residual);
     // A bounds query (no data) asks for the whole output.
     if (!parallel_ || !bands_ || !output.data()) {
-        bindings_->bind(arguments);
+        bindings_->bind(with_residual);
         pipeline_.realize(out, target_);
         return;
     }
@@ -137,8 +152,9 @@ void JitKernel::run(const JitArguments &arguments, Halide::Buffer<float> &output
     const int images = out.dim(3).extent();
     for (int first = 0; first < images; first += bands_->images) {
         const int count = std::min(bands_->images, images - first);
-        JitArguments round = arguments;
+        JitArguments round = with_residual;
         round.input = images_of(arguments.input, first, count);
+        round.residual = images_of(with_residual.residual, first, count);
         bindings_->bind(round);
         realize_bands(images_of(out, first, count));
     }

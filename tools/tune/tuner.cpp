@@ -10,6 +10,7 @@
 
 #include "cpu_caches.h"
 #include "dispatch.h"
+#include "kernel_call.h"
 #include "early_stop.h"
 #include "problem.h"
 #include "reference.h"
@@ -36,7 +37,7 @@ double median(std::vector<double> v) {
 struct ProblemData {
     Halide::Buffer<float> input;   // the problem's; args.input is what the kernel reads
     Halide::Buffer<float> filter;  // (k, c, fx, fy); each kernel reads it packed
-    JitArguments args;             // without the filter
+    JitArguments args;             // without the filter; the bias K long
     Halide::Buffer<float> output;
     stridetune_test::ReferenceOutput first_image;
 
@@ -55,6 +56,19 @@ struct ProblemData {
         std::uniform_real_distribution<float> dist(-1.f, 1.f);
         input.for_each_value([&](float &v) { v = dist(rng); });
         filter.for_each_value([&](float &v) { v = dist(rng); });
+        // The post-ops' tensors: random where the problem has them, else
+        // zeros (their identity, as the library passes).
+        const PostOps &post = d.post_ops;
+        args.bias = Halide::Buffer<float>(int(d.oc));
+        args.bias.fill(0.0f);
+        if (post.bias) args.bias.for_each_value([&](float &v) { v = dist(rng); });
+        args.residual = Halide::Buffer<float>(int(k.oc), int(k.ow), int(k.oh), int(k.mb));
+        args.residual.fill(0.0f);
+        if (post.sum) args.residual.for_each_value([&](float &v) { v = dist(rng); });
+        const detail::KernelPostOps scalars = detail::kernel_post_ops(post);
+        args.post_ops = scalars.enabled;
+        args.sum_scale = scalars.sum_scale, args.relu_slope = scalars.relu_slope;
+        args.clip_lower = scalars.clip_lower, args.clip_upper = scalars.clip_upper;
         args.input = input;
         if (gathered_axes(d)) {
             args.input = Halide::Buffer<float>(int(k.ic), int(k.iw), int(k.ih), int(k.mb));
@@ -68,6 +82,9 @@ struct ProblemData {
         first_image = stridetune_test::reference_convolution(
             dense<const float>(input.data(), {1, d.ih, d.iw, d.ic}),
             dense<const float>(filter.data(), d.filter_dims()), d.params, d.groups);
+        // The residual is dense: its first image is the problem's, flattened or not.
+        const ConstTensor first_residual = dense<const float>(args.residual.data(), {1, d.oh, d.ow, d.oc});
+        stridetune_test::apply_post_ops(post, args.bias.data(), &first_residual, first_image);
     }
 };
 

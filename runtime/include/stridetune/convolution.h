@@ -89,6 +89,13 @@ public:
     // problem. The filter is copied: the caller may change or free it
     // afterwards.
     Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const Options &options = {});
+    // With problem.post_ops (post_ops.h) whose bias is `bias`: K values
+    // (every group's channels), copied. Throws Error naming `bias` for a
+    // bias of another size, or one given to or missing from a problem
+    // whose post-ops have none or one; naming problem.post_ops for a clip
+    // whose lower bound exceeds its upper one or a value that is NaN.
+    Convolution(const ConvDescriptor &problem, const ConstTensor &filter, const ConstVector &bias,
+                const Options &options = {});
     // The problem of an input of `input_dims` (NHWC), the filter's dims and
     // `params`, in as many groups as the filter's input channels go into the
     // input's (above).
@@ -103,6 +110,11 @@ public:
     // that overlaps itself or the input; the output is then untouched. Const:
     // any number of threads may run one operator at once.
     void run(const ConstTensor &input, const Tensor &output) const;
+    // With the residual that the problem's sum post-op adds: a tensor of
+    // the output's dims, its channel stride 1, which must not overlap the
+    // output (Error naming `residual` otherwise, or if the problem has no
+    // sum post-op). run(input, output) of a problem with one throws.
+    void run(const ConstTensor &input, const Tensor &output, const ConstTensor &residual) const;
 
     const Plan &plan() const;
     // The problem as created, canonical (output sizes and bottom/right pads filled in).

@@ -6,7 +6,7 @@
 // input, `oh`/`ow` output, `kh`/`kw` kernel, `sh`/`sw` stride, `ph`/`pw`
 // top/left padding, `dh`/`dw` dilation, each followed by a non-negative
 // decimal number, in any order, each at most once; `_` may separate fields;
-// last an optional name `n"text"` (or `ntext` to the end), whose trailing
+// then optional post-ops (below); last an optional name `n"text"` (or `ntext` to the end), whose trailing
 // `*N` is the number of times the layer occurs. 3-D fields (`id`, `od`, `kd`,
 // `sd`, `pd`, `dd`) are rejected.
 //
@@ -41,6 +41,13 @@
 //    group j = k / (oc / g), which reads input channels [j * ic / g,
 //    (j + 1) * ic / g); the filter holds ic / g input channels
 //    (filter_dims()).
+//
+// Post-ops (stridetune's, in the spirit of benchdnn's --attr-post-ops; see
+// post_ops.h), after the fields and before the name, each at most once, in
+// this order: `+bias`; `+sum:S` (the residual's scale); `+relu:A` (the
+// negative slope, 0 for ReLU); `+clip:LO:HI` (LO <= HI; `inf`/`-inf`
+// allowed). Numbers are decimal floats, e.g. mb1ic64ih56oc64oh56kh3ph1+bias+relu:0
+// or ...+bias+sum:1+relu:0n"res2a_branch2c".
 #pragma once
 
 #include <array>
@@ -51,12 +58,14 @@
 #include <vector>
 
 #include "conv_params.h"
+#include "post_ops.h"
 
 namespace stridetune {
 
 struct ConvDescriptor {
     int64_t groups = 1, mb = 2, ic = 0, oc = 0, ih = 0, iw = 0, oh = 0, ow = 0, kh = 0, kw = 0;
     ConvParams params;         // strides, dilations (stridetune's: >= 1, 1 dense), the four pads
+    PostOps post_ops;          // what the output does after the convolution (post_ops.h)
     std::string name;          // without the quotes and the *N suffix
     int64_t occurrences = 1;   // the name's *N suffix
 
@@ -96,7 +105,9 @@ ConvDescriptor parse_descriptor(std::string_view text);
 // e.g. mb64ic3ih221iw221oc5oh109ow109kh4kw4sh2sw2ph0pw0dh0dw0n"seed".
 // parse_descriptor(to_string(d)) == d for every d parse_descriptor returns.
 // pad_bottom/pad_right are not written: they follow from oh/ow. Throws Error
-// for a name benchdnn's syntax cannot hold (a double quote or a line break).
+// for a name benchdnn's syntax cannot hold (a double quote or a line break)
+// and for post-ops it would not parse back (a NaN, a clip's lower bound
+// above its upper one).
 std::string to_string(const ConvDescriptor &d);
 
 // The key tuning files, kernel registrations and the dispatcher know a

@@ -15,7 +15,8 @@ namespace stridetune {
 // A generated kernel's entry point (the generator's argument order).
 using KernelFunction = int (*)(halide_buffer_t *input, halide_buffer_t *filter, int stride_x, int stride_y,
                                int dilation_x, int dilation_y, int pad_left, int pad_top, int out_width,
-                               halide_buffer_t *output);
+                               halide_buffer_t *bias, halide_buffer_t *residual, bool post_ops, float sum_scale,
+                               float relu_slope, float clip_lower, float clip_upper, halide_buffer_t *output);
 
 // One kernel object: one variant (a generator with its parameters) built for one ISA level.
 struct KernelRegistration {

@@ -19,6 +19,12 @@ struct TensorView {
 using Tensor = TensorView<float>;
 using ConstTensor = TensorView<const float>;
 
+// A 1-D run of floats: a bias, one a channel.
+struct ConstVector {
+    const float *data = nullptr;
+    int64_t size = 0;
+};
+
 // Dense row-major strides for `dims`.
 inline std::array<int64_t, 4> dense_strides(const std::array<int64_t, 4> &dims) {
     return {dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1};
