@@ -173,9 +173,10 @@ void call_kernel(const Convolution::State &s, const ConstTensor &input, const de
     }
 }
 
-// Runs into out.output through a dense copy where `rows_must_follow` and its
-// rows do not (or the residual's), which a kernel of flat output, or
-// one given flattened tensors, needs.
+// Runs into out.output, through dense copies of the output and the residual
+// where their rows do not follow one another (a crop, or a group's channels
+// among others), as a kernel of flat output, or one given the tensors
+// flattened (`flatten`), needs.
 void call_with_rows_following(const Convolution::State &s, const ConstTensor &input,
                               const detail::PackedFilter &filter, const CallOutput &out, bool flatten) {
     thread_local std::vector<float> dense_output, dense_residual;
